@@ -1,0 +1,1 @@
+"""Node contracts: loader, validator and generator (contract -> CRD schema, -> typed models)."""
