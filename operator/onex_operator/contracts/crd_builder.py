@@ -67,7 +67,8 @@ _KIND = ModelSchema.model_validate(
         "Servers may infer this from the endpoint the client submits requests to. In CamelCase.",
     }
 )
-_METADATA = ModelSchema.model_validate({"type": "object", "description": "Standard object metadata."})
+# The apiserver allows nothing on metadata but its type (it knows ObjectMeta itself).
+_METADATA = ModelSchema.model_validate({"type": "object"})
 
 
 def _column(column: ModelPrinterColumn) -> JsonValue:
