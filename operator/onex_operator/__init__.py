@@ -1,0 +1,1 @@
+"""onex-infra-operator: declarative Kafka, Consul, Vault/OpenBao and PostgreSQL for Kubernetes."""

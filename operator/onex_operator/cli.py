@@ -1,0 +1,35 @@
+"""`onex-infra`: the command line of the operator (run, testbed, contracts, plan, demo)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from onex_operator.contracts.cli import register as register_contracts
+from onex_operator.demo import register as register_demo
+from onex_operator.testbed.cli import register as register_testbed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onex-infra",
+        description="Declarative Kafka, Consul, Vault/OpenBao and PostgreSQL for Kubernetes.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    register_testbed(commands)
+    register_contracts(commands)
+    register_demo(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = args.handler
+    code: int = handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
