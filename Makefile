@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit integration e2e testbed-up testbed-down testbed-status \
+.PHONY: venv demo test lint typecheck generated unit integration e2e testbed-up testbed-down testbed-status \
         bench-testbed clean
 
 venv: $(STAMP)
@@ -27,6 +27,11 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+# CRDs and models are generated from contracts/; fail when the committed files are stale.
+generated: venv
+	$(BIN)/onex-infra contracts generate --check
+	$(BIN)/onex-infra contracts validate
+
 unit: venv
 	$(BIN)/pytest -m unit
 
@@ -37,7 +42,7 @@ e2e: venv
 	$(BIN)/pytest -m e2e
 
 # The whole suite: static checks first (fast), then the test-bed, then every test against it.
-test: venv lint typecheck
+test: venv lint typecheck generated
 	$(BIN)/onex-infra testbed up
 	$(BIN)/pytest
 

@@ -9,6 +9,7 @@ and renamed when complete, so an interrupted build is never mistaken for a cache
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,15 @@ def require_tool(component: str, tool: str, hint: str) -> str:
     return found
 
 
+def _binary_names(build: ModelGoBuild) -> list[str]:
+    names = []
+    for package in build.packages:
+        parts = package.split("/")
+        built = parts[-2] if re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+        names.append(build.renames.get(built, built))
+    return names
+
+
 def go_binary_dir(cache_dir: Path, build: ModelGoBuild) -> Path:
     return cache_dir / "bin" / f"{build.module_dir}-v{build.version}"
 
@@ -103,7 +113,7 @@ def ensure_go_build(build: ModelGoBuild, cache_dir: Path, progress: Progress) ->
     for name in ("go.mod", "go.sum", "tools.go"):
         shutil.copyfile(source / name, workdir / name)
     log_path = cache_dir / "build-logs" / f"{build.module_dir}.log"
-    go_env = {"CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly", "GOTOOLCHAIN": "local"}
+    go_env = {"CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -modcacherw", "GOTOOLCHAIN": "local"}
 
     with progress.step(
         build.component, f"downloading Go modules for {build.module_dir} v{build.version}"
