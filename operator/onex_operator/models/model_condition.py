@@ -25,8 +25,8 @@ class ModelCondition(BaseModel):
         min_length=1,
         max_length=316,
         pattern=(
-            r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A"
-            "-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
+            r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-"
+            "Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
         ),
         description="Condition type in CamelCase, for example Ready, Reconciling or Stalled.",
     )

@@ -22,7 +22,7 @@ class ModelConsulCheck(BaseModel):
         default=None,
         max_length=2048,
         pattern="^https?://.+$",
-        description=("URL the agent requests; 2xx is passing, 429 warning, anything else critical."),
+        description="URL the agent requests; 2xx is passing, 429 warning, anything else critical.",
     )
     tcp: str | None = Field(
         default=None,

@@ -20,8 +20,8 @@ class ModelKafkaTopicSpec(ModelManagedResourceSpec):
         default=EnumDeletionPolicy.RETAIN,
         alias="deletionPolicy",
         description=(
-            "Delete removes the topic from Kafka when the resource is deleted; Retain"
-            " (the default) keeps the topic and its data."
+            "Delete removes the topic from Kafka when the resource is deleted; "
+            "Retain (the default) keeps the topic and its data."
         ),
     )
     topic_name: str | None = Field(
@@ -48,8 +48,8 @@ class ModelKafkaTopicSpec(ModelManagedResourceSpec):
         ge=1,
         le=32767,
         description=(
-            "Number of replicas of each partition; fixed after creation. Omit to use "
-            "the broker's default (default.replication.factor)."
+            "Number of replicas of each partition; fixed after creation. Omit to "
+            "use the broker's default (default.replication.factor)."
         ),
     )
     config: dict[str, Annotated[str, Field(max_length=4096)]] | None = Field(

@@ -26,7 +26,7 @@ class ModelLastError(BaseModel):
     )
     transport: EnumInfraTransportType | None = Field(
         default=None,
-        description=("Transport the failing operation used (kafka, consul, vault, db, http, ...)."),
+        description="Transport the failing operation used (kafka, consul, vault, db, http, ...).",
     )
     operation: str = Field(
         max_length=128,
@@ -42,7 +42,7 @@ class ModelLastError(BaseModel):
         description=("Correlation id of the reconcile; the same id appears in Events and in every log line."),
     )
     retryable: bool = Field(
-        description=("True when the operator retries by itself; false when a human change is needed.")
+        description="True when the operator retries by itself; false when a human change is needed."
     )
     time: datetime = Field(description="When the error happened.")
     message: str | None = Field(default=None, max_length=4096, description="Sanitized error message.")

@@ -25,25 +25,25 @@ class ModelManagedResourceSpec(BaseModel):
         ),
         alias="connectionRef",
         description=(
-            "The connection to the service: an InfraConnection in the same namespace "
-            "or a ClusterInfraConnection that allows this namespace. Defaults to "
-            "InfraConnection/default."
+            "The connection to the service: an InfraConnection in the same "
+            "namespace or a ClusterInfraConnection that allows this namespace. "
+            "Defaults to InfraConnection/default."
         ),
     )
     management_policy: EnumManagementPolicy = Field(
         default=EnumManagementPolicy.MANAGE,
         alias="managementPolicy",
         description=(
-            "Manage creates, updates and corrects drift; Observe only reports drift "
-            "in status and never writes to the service."
+            "Manage creates, updates and corrects drift; Observe only reports drift"
+            " in status and never writes to the service."
         ),
     )
     adopt: bool = Field(
         default=False,
         description=(
-            "Take over an existing external object that this operator did not create."
-            " When false (the default) such an object is reported with reason "
-            "ResourceConflict and left untouched."
+            "Take over an existing external object that this operator did not "
+            "create. When false (the default) such an object is reported with "
+            "reason ResourceConflict and left untouched."
         ),
     )
     depends_on: list[ModelDependencyRef] | None = Field(

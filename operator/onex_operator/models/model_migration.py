@@ -19,7 +19,7 @@ class ModelMigration(BaseModel):
         min_length=1,
         max_length=64,
         pattern=r"^[0-9]+(\.[0-9]+)*$",
-        description=("Version such as 1, 1.1 or 2024.06.01; migrations are applied in version order."),
+        description="Version such as 1, 1.1 or 2024.06.01; migrations are applied in version order.",
     )
     description: str | None = Field(
         default=None, max_length=200, description="What the migration does, recorded in the history table."

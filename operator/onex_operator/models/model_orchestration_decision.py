@@ -21,7 +21,7 @@ class ModelOrchestrationDecision(BaseModel):
     reason: str | None = Field(
         default=None,
         max_length=1024,
-        description=("DependencyNotReady, or ProtocolConfigurationError for a dependency cycle."),
+        description="DependencyNotReady, or ProtocolConfigurationError for a dependency cycle.",
     )
     waiting_on: list[ModelDependencyRef] | None = Field(
         default=None, alias="waitingOn", description="The dependencies that are missing or not Ready."

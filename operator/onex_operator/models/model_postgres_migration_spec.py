@@ -28,7 +28,7 @@ class ModelPostgresMigrationSpec(ModelManagedResourceSpec):
         min_length=1,
         max_length=63,
         pattern="^[a-z_][a-z0-9_$]*$",
-        description=("Schema the migrations run in (search_path) and the history table lives in."),
+        description="Schema the migrations run in (search_path) and the history table lives in.",
     )
     history_table: str = Field(
         default="onex_schema_history",

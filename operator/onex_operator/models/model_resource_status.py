@@ -29,12 +29,12 @@ class ModelResourceStatus(BaseModel):
         max_length=16,
         description=(
             "Current conditions: Ready (the external object matches the spec), "
-            "Reconciling (work in progress) and Stalled (no progress without a change"
-            " by a human)."
+            "Reconciling (work in progress) and Stalled (no progress without a "
+            "change by a human)."
         ),
     )
     last_error: ModelLastError | None = Field(
         default=None,
         alias="lastError",
-        description=("The last error met while reconciling; absent after a successful reconcile."),
+        description="The last error met while reconciling; absent after a successful reconcile.",
     )

@@ -28,9 +28,9 @@ class ModelVaultSecretData(BaseModel):
         default=None,
         max_length=65536,
         description=(
-            "A literal value. It is stored in the custom resource in clear text: use "
-            "it for non-secret configuration only, and valueFrom or generate for "
-            "secrets."
+            "A literal value. It is stored in the custom resource in clear text: "
+            "use it for non-secret configuration only, and valueFrom or generate "
+            "for secrets."
         ),
     )
     value_from: ModelSecretValueSource | None = Field(

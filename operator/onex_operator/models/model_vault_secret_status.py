@@ -18,5 +18,5 @@ class ModelVaultSecretStatus(ModelResourceStatus):
         default=None,
         alias="dataHash",
         max_length=128,
-        description=("Keyed hash of the secret's content, to detect drift without storing values."),
+        description="Keyed hash of the secret's content, to detect drift without storing values.",
     )
