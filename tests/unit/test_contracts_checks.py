@@ -56,6 +56,12 @@ def _definitions(**overrides: object) -> dict[str, object]:
     return definitions
 
 
+def _spec_messages(tmp_path: Path, properties: dict[str, object], **extra: object) -> list[str]:
+    """Messages for the base contract with ModelDemoSpec replaced by an object of these properties."""
+    spec = {"type": "object", "description": "Spec.", "properties": properties, **extra}
+    return _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+
+
 def test_the_project_contracts_are_valid() -> None:
     catalog, issues = load_catalog(ROOT / "contracts")
     assert issues == []
@@ -97,20 +103,16 @@ def test_node_name_matches_its_folder(tmp_path: Path) -> None:
 
 
 def test_every_field_has_a_description(tmp_path: Path) -> None:
-    spec = {"type": "object", "description": "Spec.", "properties": {"size": {"type": "integer"}}}
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(tmp_path, {"size": {"type": "integer"}})
     assert any(
         "definitions.ModelDemoSpec.properties.size: every field needs a description" in m for m in messages
     )
 
 
 def test_references_must_resolve(tmp_path: Path) -> None:
-    spec = {
-        "type": "object",
-        "description": "Spec.",
-        "properties": {"ref": {"$ref": "#/definitions/ModelNowhere", "description": "Nowhere."}},
-    }
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(
+        tmp_path, {"ref": {"$ref": "#/definitions/ModelNowhere", "description": "Nowhere."}}
+    )
     assert any("no definition 'ModelNowhere'" in m for m in messages)
 
 
@@ -127,45 +129,32 @@ def test_cross_contract_references_need_a_dependency(tmp_path: Path) -> None:
     }
     (tmp_path / "other_adapter").mkdir()
     (tmp_path / "other_adapter" / "contract.yaml").write_text(yaml.safe_dump(other))
-    spec = {
-        "type": "object",
-        "description": "Spec.",
-        "properties": {
-            "other": {"$ref": "other_adapter#/definitions/ModelOtherSpec", "description": "Other."}
-        },
-    }
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(
+        tmp_path, {"other": {"$ref": "other_adapter#/definitions/ModelOtherSpec", "description": "Other."}}
+    )
     assert any("not a contract dependency" in m for m in messages)
 
 
 def test_reference_cycles_are_reported(tmp_path: Path) -> None:
-    spec = {
-        "type": "object",
-        "description": "Spec.",
-        "properties": {"again": {"$ref": "#/definitions/ModelDemoSpec", "description": "Loop."}},
-    }
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(
+        tmp_path, {"again": {"$ref": "#/definitions/ModelDemoSpec", "description": "Loop."}}
+    )
     assert any("reference cycle" in m for m in messages)
 
 
 def test_defaults_must_be_valid(tmp_path: Path) -> None:
-    spec = {
-        "type": "object",
-        "description": "Spec.",
-        "properties": {"size": {"type": "integer", "description": "How big.", "minimum": 1, "default": 0}},
-    }
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(
+        tmp_path, {"size": {"type": "integer", "description": "How big.", "minimum": 1, "default": 0}}
+    )
     assert any("default is invalid" in m for m in messages)
 
 
 def test_cel_rules_must_compile(tmp_path: Path) -> None:
-    spec = {
-        "type": "object",
-        "description": "Spec.",
-        "x-kubernetes-validations": [{"rule": "self.size >", "message": "broken"}],
-        "properties": {"size": {"type": "integer", "description": "How big."}},
-    }
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(
+        tmp_path,
+        {"size": {"type": "integer", "description": "How big."}},
+        **{"x-kubernetes-validations": [{"rule": "self.size >", "message": "broken"}]},
+    )
     assert any("CEL rule does not compile" in m for m in messages)
 
 
@@ -175,8 +164,7 @@ def test_inline_objects_must_be_named_definitions(tmp_path: Path) -> None:
         "description": "Inner.",
         "properties": {"x": {"type": "string", "description": "X."}},
     }
-    spec = {"type": "object", "description": "Spec.", "properties": {"inner": inner}}
-    messages = _messages(tmp_path, definitions=_definitions(ModelDemoSpec=spec))
+    messages = _spec_messages(tmp_path, {"inner": inner})
     assert any("make it a Model* definition" in m for m in messages)
 
 
