@@ -1,0 +1,1 @@
+"""The operator's process runtime: HTTP hub, metrics and health registries."""
