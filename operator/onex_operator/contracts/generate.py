@@ -1,4 +1,5 @@
-"""Everything `contracts generate` produces: crds/*.yaml and operator/onex_operator/models/*.py.
+"""Everything `contracts generate` produces: crds/*.yaml and operator/onex_operator/models/*.py
+(the typed models and the node registry, node_contracts.py).
 
 Only files carrying the generated header are ever overwritten or removed, so a hand-written file
 that lands in those folders is left alone.
@@ -15,6 +16,7 @@ from onex_operator.contracts.catalog import ContractCatalog
 from onex_operator.contracts.crd_builder import build_crd
 from onex_operator.contracts.model_codegen import ModelGenerator
 from onex_operator.contracts.naming import GENERATED_NOTICE
+from onex_operator.contracts.node_registry_codegen import registry_sources
 from onex_operator.contracts.resolver import SchemaResolver
 from onex_operator.contracts.ruff_format import format_sources
 
@@ -24,7 +26,8 @@ _MARKERS = (f"# {GENERATED_NOTICE}", f'"""{GENERATED_NOTICE}')
 _MODELS_INIT = (
     f'"""{GENERATED_NOTICE}\n\n'
     "The typed models of the API, from contracts/*/contract.yaml: one class per module\n"
-    '(`Model*` in model_*.py, `Enum*` in enum_*.py).\n"""\n'
+    "(`Model*` in model_*.py, `Enum*` in enum_*.py), and node_contracts.py: every node's\n"
+    'identity, type and I/O timeouts, for the running operator.\n"""\n'
 )
 
 
@@ -50,7 +53,8 @@ def _crd_files(catalog: ContractCatalog) -> list[GeneratedFile]:
 
 
 def _model_files(catalog: ContractCatalog, pyproject: Path) -> list[GeneratedFile]:
-    sources = {f"{source.module}.py": source.text for source in ModelGenerator(catalog).generate()}
+    generated = ModelGenerator(catalog).generate() + registry_sources(catalog)
+    sources = {f"{source.module}.py": source.text for source in generated}
     sources["__init__.py"] = _MODELS_INIT
     formatted = format_sources(sources, pyproject)
     return [GeneratedFile(MODELS_DIR / name, text) for name, text in sorted(formatted.items())]

@@ -72,7 +72,13 @@ class ModelGenerator:
         return sources
 
     def _definition(self, node: str, name: str, schema: ModelSchema) -> GeneratedSource:
-        header = f'"""{GENERATED_NOTICE}\n\nSource: contracts/{node}/contract.yaml, definitions.{name}\n"""'
+        return self.class_module(name, schema, f"contracts/{node}/contract.yaml, definitions.{name}", node)
+
+    def class_module(self, name: str, schema: ModelSchema, origin: str, node: str = "") -> GeneratedSource:
+        """The module of one `Model*` or `Enum*` class: `origin` is named in its header, `node` is the
+        contract an unqualified `$ref` in the schema points into.
+        """
+        header = f'"""{GENERATED_NOTICE}\n\nSource: {origin}\n"""'
         imports = _Imports()
         if name.startswith("Enum"):
             body = self._enum(name, schema, imports)
