@@ -1,0 +1,1 @@
+"""ONEX nodes: EFFECT adapters per service, the reducer and the orchestrator."""
