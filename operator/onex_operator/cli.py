@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from onex_operator.contracts.cli import register as register_contracts
 from onex_operator.demo import register as register_demo
+from onex_operator.runtime.cli import register as register_run
 from onex_operator.testbed.cli import register as register_testbed
 
 
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Declarative Kafka, Consul, Vault/OpenBao and PostgreSQL for Kubernetes.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    register_run(commands)
     register_testbed(commands)
     register_contracts(commands)
     register_demo(commands)

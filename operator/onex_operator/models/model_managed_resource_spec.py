@@ -52,12 +52,14 @@ class ModelManagedResourceSpec(BaseModel):
         max_length=32,
         description=("Resources in the same namespace that must be Ready before this one is reconciled."),
     )
-    drift_interval: str = Field(
-        default="5m",
+    drift_interval: str | None = Field(
+        default=None,
         alias="driftInterval",
         max_length=32,
         pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$",
         description=(
-            "How often the live object is compared with the spec, as a duration such as 30s, 5m or 1h."
+            "How often the live object is compared with the spec, as a duration "
+            "such as 30s, 5m or 1h. Omit to use the operator's default (its "
+            "--drift-interval, 5m unless set)."
         ),
     )

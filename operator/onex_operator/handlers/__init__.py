@@ -1,0 +1,1 @@
+"""Thin kopf glue, one module per kind."""

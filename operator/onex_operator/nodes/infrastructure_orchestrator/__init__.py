@@ -1,0 +1,1 @@
+"""ORCHESTRATOR node: dependsOn gating and cycle detection across the managed kinds."""

@@ -1,0 +1,86 @@
+"""`onex-infra run`: kopf with sensible settings, the HTTP hub, the drift sweep, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import kopf
+
+from onex_operator.container import ONEXContainer
+from onex_operator.handlers.kafka_topic import register as register_kafka_topics
+from onex_operator.models.node_contracts import NODE_CONTRACTS
+from onex_operator.runtime.hub import HttpHub
+from onex_operator.runtime.kafka_topic_reconciler import KafkaTopicReconciler
+from onex_operator.runtime.settings import ModelOperatorSettings
+from onex_operator.runtime.sweeper import DriftSweeper
+
+_log = logging.getLogger("onex.operator")
+
+
+def kopf_settings(settings: ModelOperatorSettings) -> kopf.OperatorSettings:
+    configured = kopf.OperatorSettings()
+    # a watch that never times out can hang silently on a half-dead connection
+    configured.watching.server_timeout = settings.watch_server_timeout_seconds
+    configured.watching.client_timeout = settings.watch_server_timeout_seconds + 60
+    configured.watching.connect_timeout = 30
+    configured.batching.worker_limit = settings.worker_limit
+    # the operator posts its own Events (with correlation ids); kopf's log-to-Event copy would flood
+    configured.posting.enabled = False
+    configured.persistence.finalizer = "infra.onex.dev/finalizer"
+    configured.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="infra.onex.dev")
+    configured.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix="infra.onex.dev", key="last-handled-configuration"
+    )
+    if settings.peering_name:
+        configured.peering.name = settings.peering_name
+        configured.peering.mandatory = True
+        configured.peering.clusterwide = not settings.namespaces
+    else:
+        configured.peering.standalone = True
+    return configured
+
+
+def _report_nodes(container: ONEXContainer) -> None:
+    for name, contract in NODE_CONTRACTS.items():
+        container.health.set_node(name, contract.node_type, contract.contract_version, healthy=True)
+
+
+async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | None = None) -> None:
+    container = ONEXContainer(settings)
+    reconciler = KafkaTopicReconciler(container)
+    registry = kopf.OperatorRegistry()
+    # a private registry starts without kopf's default login handlers
+    kopf.on.login(registry=registry)(kopf.login_via_client)
+    register_kafka_topics(registry, container, reconciler)
+    _report_nodes(container)
+    hub = HttpHub(container.metrics, container.health, settings.hub_host, settings.hub_port)
+    await hub.start()
+    _log.info("HTTP hub on %s:%d (/healthz /readyz /metrics /nodes /services)", settings.hub_host, hub.port)
+    ready = asyncio.Event()
+    sweeper = asyncio.create_task(DriftSweeper(container, reconciler).run(), name="drift-sweeper")
+
+    async def mark_ready() -> None:
+        await ready.wait()
+        container.health.set_ready(True)
+        _log.info("operator ready: watching %s", ", ".join(settings.namespaces) or "all namespaces")
+
+    readiness = asyncio.create_task(mark_ready())
+    try:
+        await kopf.operator(
+            registry=registry,
+            settings=kopf_settings(settings),
+            namespaces=list(settings.namespaces),
+            clusterwide=not settings.namespaces,
+            ready_flag=ready,
+            stop_flag=stop,
+        )
+    finally:
+        container.health.set_ready(False, "stopping")
+        for task in (sweeper, readiness):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await hub.stop()
+        _log.info("operator stopped")
