@@ -13,6 +13,7 @@ from onex_operator.runtime.health import HealthRegistry
 from onex_operator.runtime.metrics import OperatorMetrics
 from onex_operator.runtime.resource_index import ResourceIndex
 from onex_operator.runtime.settings import ModelOperatorSettings
+from onex_operator.runtime.status_store import StatusStore
 
 
 class ONEXContainer:
@@ -22,6 +23,7 @@ class ONEXContainer:
         self.metrics = OperatorMetrics()
         self.health = HealthRegistry()
         self.kafka_topics = ResourceIndex()
+        self.statuses = StatusStore(self.kube)
         self._kafka_admins: dict[ModelKafkaClientConfig, KafkaTopicAdmin] = {}
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -39,3 +41,4 @@ class ONEXContainer:
 
     def forget(self, uid: str) -> None:
         self._locks.pop(uid, None)
+        self.statuses.forget(uid)

@@ -70,8 +70,7 @@ async def _delete(container: ONEXContainer, body: JsonObject, retry: int) -> Non
         spec = ModelKafkaTopicSpec.model_validate(body.get("spec") or {})
     except ValueError:
         return  # an invalid spec never created anything
-    status = body.get("status")
-    status = status if isinstance(status, dict) else {}
+    status = container.statuses.current(str(meta.get("uid", "")), body)
     topic = topic_name_of(body)
     claimed = status.get("topicName") == topic
     if (

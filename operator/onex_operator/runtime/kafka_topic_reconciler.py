@@ -38,6 +38,7 @@ from onex_operator.nodes.infrastructure_reducer.reduce import (
 )
 from onex_operator.nodes.kafka_adapter.connection import kafka_client_config
 from onex_operator.nodes.kafka_adapter.reconcile import TopicOutcome, TopicOwnership, reconcile_topic
+from onex_operator.runtime.status_store import ResourceRef
 
 KIND = EnumManagedKind.KAFKA_TOPIC
 PLURAL = "kafkatopics"
@@ -57,11 +58,6 @@ class ReconcileReport:
 def _meta(body: JsonObject) -> dict[str, object]:
     meta = body.get("metadata")
     return meta if isinstance(meta, dict) else {}
-
-
-def _status(body: JsonObject) -> dict[str, object]:
-    status = body.get("status")
-    return {k: v for k, v in status.items() if k != "kopf"} if isinstance(status, dict) else {}
 
 
 def topic_name_of(body: JsonObject) -> str:
@@ -101,10 +97,13 @@ class KafkaTopicReconciler:
         meta = _meta(body)
         namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
         generation = int(str(meta.get("generation", 1)))
-        previous = _status(body)
+        uid = str(meta.get("uid", ""))
+        previous = container.statuses.current(uid, body)
         if previous.get("observedGeneration") != generation:
-            previous = reconciling_status(previous, generation, datetime.now(UTC))
-            await container.kube.patch_status(PLURAL, namespace, name, previous, correlation_id)
+            early = reconciling_status(previous, generation, datetime.now(UTC))
+            previous = await container.statuses.write(
+                ResourceRef(uid, PLURAL, namespace, name), early, previous, correlation_id
+            )
 
         spec: ModelKafkaTopicSpec | None = None
         outcome: TopicOutcome | None = None
@@ -117,7 +116,9 @@ class KafkaTopicReconciler:
         now = datetime.now(UTC)
         status = reduce_status(previous, result, now)
         if status_changed(previous, status):
-            await container.kube.patch_status(PLURAL, namespace, name, status, correlation_id)
+            await container.statuses.write(
+                ResourceRef(uid, PLURAL, namespace, name), status, previous, correlation_id
+            )
         await self._announce(
             body, previous, result, outcome=outcome, trigger=trigger, correlation_id=correlation_id, now=now
         )
@@ -126,7 +127,6 @@ class KafkaTopicReconciler:
         container.metrics.observe_reconcile(KIND.value, label, time.monotonic() - started)
         if result.error is not None:
             container.metrics.count_error(KIND.value, classify(result.error).error_class.value)
-        uid = str(meta.get("uid", ""))
         container.kafka_topics.schedule(
             uid,
             self.drift_interval(spec)
@@ -181,8 +181,12 @@ class KafkaTopicReconciler:
         )
         admin = container.kafka_admin(config)
 
+        uid = str(meta.get("uid", ""))
+
         async def claim_topic() -> None:
-            await container.kube.patch_status(PLURAL, namespace, name, {"topicName": topic}, correlation_id)
+            await container.statuses.write(
+                ResourceRef(uid, PLURAL, namespace, name), {"topicName": topic}, previous, correlation_id
+            )
 
         ownership = TopicOwnership(
             recorded_topic_name=_str_or_none(previous.get("topicName")),

@@ -185,6 +185,17 @@ class Testbed:
                 self.progress.say("testbed", "data removed (builds stay cached)")
         return stopped
 
+    def stop_component(self, name: str) -> bool:
+        """Stop one component (tests of outages); a later `up` starts it again."""
+        with self._exclusive():
+            records = self._state.load()
+            record = records.pop(name, None)
+            stopped = record is not None and stop(record)
+            self._state.save(records)
+        if stopped:
+            self.progress.say(name, "stopped on request")
+        return stopped
+
     def status(self) -> list[ModelComponentStatus]:
         records = self._state.load()
         statuses: list[ModelComponentStatus] = []
