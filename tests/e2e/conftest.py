@@ -278,9 +278,10 @@ def make_cluster(api: ApiClient, testbed: RunningTestbed, prefix: str) -> Cluste
 
 def remove_cluster(cluster: Cluster) -> None:
     """Delete the resources first (the operator removes its finalizers), then the namespace."""
-    for plural, name in cluster.created:
+    # managed resources first, their connection last: deleting a topic needs the connection
+    for plural, name in reversed(cluster.created):
         cluster.delete(plural, name)
-    for plural, name in cluster.created:
+    for plural, name in reversed(cluster.created):
         try:
             cluster.wait_gone(plural, name, timeout=30)
         except pytest.fail.Exception:

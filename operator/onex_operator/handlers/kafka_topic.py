@@ -9,7 +9,7 @@ from uuid import uuid4
 import kopf
 
 from onex_operator.container import ONEXContainer
-from onex_operator.errors import EnumRetryPolicy, RuntimeHostError
+from onex_operator.errors import EnumRetryPolicy, ProtocolConfigurationError, RuntimeHostError
 from onex_operator.kube.api import GROUP, VERSION, JsonObject
 from onex_operator.models.enum_deletion_policy import EnumDeletionPolicy
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
@@ -88,6 +88,18 @@ async def _delete(container: ONEXContainer, body: JsonObject, retry: int) -> Non
     try:
         _, config = await kafka_client_config(container.kube, namespace, spec.connection_ref, correlation_id)
         await container.kafka_admin(config).delete(topic, correlation_id)
+    except ProtocolConfigurationError as error:
+        # the connection is gone (deleting a namespace removes it too): blocking the deletion
+        # forever helps nobody, and keeping the topic is the safe side
+        _log.warning(
+            "%s %s/%s: topic %s kept, it cannot be reached to delete it: %s",
+            correlation_id,
+            namespace,
+            name,
+            topic,
+            error.message,
+        )
+        return
     except RuntimeHostError as error:
         _log.warning(
             "%s %s/%s: deleting topic %s failed: %s", correlation_id, namespace, name, topic, error.message

@@ -87,6 +87,8 @@ class KafkaTopicReconciler:
 
     async def reconcile(self, body: JsonObject, trigger: str) -> ReconcileReport:
         uid = str(_meta(body).get("uid", ""))
+        if _meta(body).get("deletionTimestamp"):
+            return ReconcileReport(retry_policy=None, ready=False)  # the finalizer's turn now
         async with self._container.lock(uid):
             return await self._reconcile(body, trigger)
 
