@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint typecheck generated unit integration e2e testbed-up testbed-down testbed-status \
-        bench-testbed clean
+        bench-testbed bench-kafka clean
 
 venv: $(STAMP)
 
@@ -57,6 +57,9 @@ testbed-status: venv
 
 bench-testbed: venv
 	$(BIN)/python benchmarks/bench_testbed.py
+
+bench-kafka: venv
+	$(BIN)/python benchmarks/bench_kafka.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
