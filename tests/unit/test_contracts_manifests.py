@@ -54,7 +54,6 @@ def test_defaults_are_applied_before_rules(validator: ManifestValidator) -> None
         "connectionRef": {"kind": "InfraConnection", "name": "default"},
         "managementPolicy": "Manage",
         "adopt": False,
-        "driftInterval": "5m",
         "deletionPolicy": "Retain",
         "pruneConfig": True,
     }
