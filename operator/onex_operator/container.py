@@ -8,12 +8,16 @@ from collections import defaultdict
 
 from onex_operator.kube.api import KubeApi, make_api_client
 from onex_operator.nodes.kafka_adapter.admin import KafkaTopicAdmin
+from onex_operator.nodes.kafka_adapter.claims import claim_key
 from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
 from onex_operator.runtime.health import HealthRegistry
 from onex_operator.runtime.metrics import OperatorMetrics
 from onex_operator.runtime.resource_index import ResourceIndex
 from onex_operator.runtime.settings import ModelOperatorSettings
 from onex_operator.runtime.status_store import StatusStore
+from onex_operator.runtime.ttl_cache import TtlCache
+
+CONNECTION_CACHE_SECONDS = 5.0
 
 
 class ONEXContainer:
@@ -22,9 +26,12 @@ class ONEXContainer:
         self.kube = kube if kube is not None else KubeApi(make_api_client())
         self.metrics = OperatorMetrics()
         self.health = HealthRegistry()
-        self.kafka_topics = ResourceIndex()
+        self.kafka_topics = ResourceIndex(claim_key)
         self.statuses = StatusStore(self.kube)
         self._kafka_admins: dict[ModelKafkaClientConfig, KafkaTopicAdmin] = {}
+        self.kafka_connections: TtlCache[tuple[str, ModelKafkaClientConfig]] = TtlCache(
+            CONNECTION_CACHE_SECONDS
+        )
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 

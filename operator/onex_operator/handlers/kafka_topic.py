@@ -14,14 +14,13 @@ from onex_operator.kube.api import GROUP, VERSION, JsonObject
 from onex_operator.models.enum_deletion_policy import EnumDeletionPolicy
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
 from onex_operator.models.model_kafka_topic_spec import ModelKafkaTopicSpec
+from onex_operator.nodes.kafka_adapter.claims import topic_name_of
 from onex_operator.nodes.kafka_adapter.connection import kafka_client_config
 from onex_operator.runtime.kafka_topic_reconciler import (
     PLURAL,
     SLOW_RETRY_SECONDS,
     KafkaTopicReconciler,
     ReconcileReport,
-    connection_key,
-    topic_name_of,
 )
 
 _log = logging.getLogger("onex.kafkatopic")
@@ -111,16 +110,14 @@ async def _delete(container: ONEXContainer, body: JsonObject, retry: int) -> Non
 
 
 def _claimed_by_other(container: ONEXContainer, body: JsonObject) -> bool:
+    """Another resource owns the topic (recorded its id): deleting it here would take theirs."""
     meta = body.get("metadata")
     uid = meta.get("uid") if isinstance(meta, dict) else None
-    mine = (topic_name_of(body), connection_key(body))
-    for other in container.kafka_topics.bodies():
-        other_meta = other.get("metadata")
-        if isinstance(other_meta, dict) and other_meta.get("uid") != uid:
-            other_status = other.get("status")
-            owns = isinstance(other_status, dict) and other_status.get("topicId")
-            if owns and (topic_name_of(other), connection_key(other)) == mine:
-                return True
+    for other in container.kafka_topics.group_of(body):
+        other_meta, other_status = other.get("metadata"), other.get("status")
+        other_is_owner = isinstance(other_status, dict) and bool(other_status.get("topicId"))
+        if isinstance(other_meta, dict) and other_meta.get("uid") != uid and other_is_owner:
+            return True
     return False
 
 

@@ -27,6 +27,7 @@ from onex_operator.errors import (
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
 
 GROUP = "infra.onex.dev"
+IO_THREADS = 32
 VERSION = "v1alpha1"
 
 T = TypeVar("T")
@@ -39,7 +40,10 @@ def make_api_client() -> ApiClient:
         config.load_incluster_config()  # type: ignore[no-untyped-call]
     except ConfigException:
         config.load_kube_config()  # type: ignore[no-untyped-call]
-    return ApiClient()
+    configuration = client.Configuration.get_default_copy()
+    # calls run in worker threads; a pool smaller than the threads would reconnect constantly
+    configuration.connection_pool_maxsize = IO_THREADS
+    return ApiClient(configuration)
 
 
 class KubeApi:

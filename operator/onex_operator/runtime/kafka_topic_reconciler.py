@@ -60,22 +60,6 @@ def _meta(body: JsonObject) -> dict[str, object]:
     return meta if isinstance(meta, dict) else {}
 
 
-def topic_name_of(body: JsonObject) -> str:
-    spec = body.get("spec")
-    topic = spec.get("topicName") if isinstance(spec, dict) else None
-    return str(topic) if topic else str(_meta(body).get("name", ""))
-
-
-def connection_key(body: JsonObject) -> str:
-    """Which connection a resource names; two resources conflict only on the same connection."""
-    spec = body.get("spec")
-    ref = spec.get("connectionRef") if isinstance(spec, dict) else None
-    ref = ref if isinstance(ref, dict) else {}
-    kind, name = ref.get("kind", "InfraConnection"), ref.get("name", "default")
-    namespace = "" if kind == "ClusterInfraConnection" else _meta(body).get("namespace", "")
-    return f"{kind}/{namespace}/{name}"
-
-
 class KafkaTopicReconciler:
     def __init__(self, container: ONEXContainer) -> None:
         self._container = container
@@ -178,8 +162,9 @@ class KafkaTopicReconciler:
         if owner is not None:
             return _conflict(generation, f"topic {topic} is already managed by KafkaTopic {owner}"), None
 
-        label, config = await kafka_client_config(
-            container.kube, namespace, spec.connection_ref, correlation_id
+        label, config = await container.kafka_connections.get(
+            (namespace, spec.connection_ref),
+            lambda: kafka_client_config(container.kube, namespace, spec.connection_ref, correlation_id),
         )
         admin = container.kafka_admin(config)
 
@@ -215,12 +200,9 @@ class KafkaTopicReconciler:
 
     def _older_claimant(self, body: JsonObject) -> str | None:
         """Another resource naming the same topic on the same connection, created earlier."""
-        mine = (topic_name_of(body), connection_key(body))
-        my_rank = _rank(body)
-        for other in self._container.kafka_topics.bodies():
-            if _meta(other).get("uid") == _meta(body).get("uid"):
-                continue
-            if (topic_name_of(other), connection_key(other)) == mine and _rank(other) < my_rank:
+        my_rank, my_uid = _rank(body), _meta(body).get("uid")
+        for other in self._container.kafka_topics.group_of(body):
+            if _meta(other).get("uid") != my_uid and _rank(other) < my_rank:
                 return f"{_meta(other).get('namespace')}/{_meta(other).get('name')}"
         return None
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import kopf
 
 from onex_operator.container import ONEXContainer
 from onex_operator.handlers.kafka_topic import register as register_kafka_topics
+from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
 from onex_operator.runtime.hub import HttpHub
 from onex_operator.runtime.kafka_topic_reconciler import KafkaTopicReconciler
@@ -48,6 +50,11 @@ def _report_nodes(container: ONEXContainer) -> None:
 
 
 async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | None = None) -> None:
+    # the blocking Kubernetes client runs in worker threads; the default pool (cores + 4) would
+    # queue a thousand reconciles behind six threads
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(IO_THREADS, thread_name_prefix="onex-io")
+    )
     container = ONEXContainer(settings)
     reconciler = KafkaTopicReconciler(container)
     registry = kopf.OperatorRegistry()
