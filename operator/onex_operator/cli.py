@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from onex_operator.contracts.cli import register as register_contracts
 from onex_operator.demo import register as register_demo
+from onex_operator.planning.cli import register as register_plan
 from onex_operator.runtime.cli import register as register_run
 from onex_operator.testbed.cli import register as register_testbed
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_run(commands)
     register_testbed(commands)
     register_contracts(commands)
+    register_plan(commands)
     register_demo(commands)
     return parser
 
