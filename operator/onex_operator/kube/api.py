@@ -9,10 +9,12 @@ unexpected a connection error.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
 
+import urllib3
 from kubernetes import client, config
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
@@ -34,16 +36,23 @@ T = TypeVar("T")
 JsonObject = dict[str, object]
 
 
-def make_api_client() -> ApiClient:
-    """In a pod: the service account; elsewhere: KUBECONFIG or ~/.kube/config."""
+def load_client_configuration() -> client.Configuration:
+    """In a pod: the service account; elsewhere: $KUBECONFIG (read now, not when the client library
+    was imported) or ~/.kube/config."""
+    configuration = client.Configuration()
     try:
-        config.load_incluster_config()  # type: ignore[no-untyped-call]
+        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
     except ConfigException:
-        config.load_kube_config()  # type: ignore[no-untyped-call]
-    configuration = client.Configuration.get_default_copy()
+        config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=os.environ.get("KUBECONFIG"), client_configuration=configuration
+        )
     # calls run in worker threads; a pool smaller than the threads would reconnect constantly
     configuration.connection_pool_maxsize = IO_THREADS
-    return ApiClient(configuration)
+    return configuration
+
+
+def make_api_client() -> ApiClient:
+    return ApiClient(load_client_configuration())
 
 
 class KubeApi:
@@ -116,7 +125,7 @@ class KubeApi:
             if error.status == 404:
                 return None
             raise _translate(error, operation, target, correlation_id) from error
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as error:
             context = _context(operation, target, correlation_id)
             raise InfraConnectionError(
                 f"Kubernetes API unreachable for {operation}: {error}", context=context

@@ -37,6 +37,7 @@ class ModelKafkaTopicSpec(ModelManagedResourceSpec):
     )
     partitions: int | None = Field(
         default=None,
+        ge=1,
         le=100000,
         description=(
             "Number of partitions; can only grow. Omit to use the broker's default (num.partitions)."

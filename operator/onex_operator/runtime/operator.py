@@ -15,6 +15,7 @@ from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
 from onex_operator.runtime.hub import HttpHub
 from onex_operator.runtime.kafka_topic_reconciler import KafkaTopicReconciler
+from onex_operator.runtime.login import login
 from onex_operator.runtime.settings import ModelOperatorSettings
 from onex_operator.runtime.sweeper import DriftSweeper
 
@@ -59,7 +60,7 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
     reconciler = KafkaTopicReconciler(container)
     registry = kopf.OperatorRegistry()
     # a private registry starts without kopf's default login handlers
-    kopf.on.login(registry=registry)(kopf.login_via_client)
+    kopf.on.login(registry=registry)(login)
     register_kafka_topics(registry, container, reconciler)
     _report_nodes(container)
     hub = HttpHub(container.metrics, container.health, settings.hub_host, settings.hub_port)

@@ -72,11 +72,7 @@ def translate(
     )
     kafka_error = kafka_error_of(error)
     if kafka_error is None:
-        if isinstance(error, TimeoutError):
-            return InfraTimeoutError(f"Kafka {operation} exceeded its contract timeout", context=context)
-        return InfraConnectionError(
-            f"Kafka {operation} failed: {type(error).__name__}: {error}", context=context
-        )
+        return _without_kafka_error(error, operation, context)
     code = kafka_error.code()
     if code in _AUTHENTICATION or (authentication_failure and code in _CONNECTION | _TIMEOUT):
         detail = f" ({authentication_failure})" if authentication_failure else ""

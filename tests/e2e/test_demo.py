@@ -1,0 +1,29 @@
+"""`make demo`'s job, as a user runs it: it ends with a Ready KafkaTopic in its table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunningTestbed
+from tests.e2e.conftest import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def test_demo_ends_with_a_ready_kafka_topic(testbed: RunningTestbed) -> None:
+    onex_infra = str(Path(sys.executable).with_name("onex-infra"))
+    result = subprocess.run(
+        [onex_infra, "demo", "--exit-when-ready", "--hub-port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["RESOURCE", "READY", "REASON", "MESSAGE"] in rows
+    assert any(row[:2] == ["KafkaTopic/orders-events", "True"] for row in rows), result.stdout
