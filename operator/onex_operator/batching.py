@@ -2,8 +2,9 @@
 
 Reconciles of many resources run concurrently; each submits its request and awaits its own result,
 while the batcher sends one admin call for everything submitted within a short window (Strimzi's
-BatchingLoop, in asyncio). One failing item never fails its neighbours: the flush function returns
-a result or an exception per request.
+BatchingLoop, in asyncio). While one call is in flight, new requests wait and go out together when it
+returns, so a steady stream of reconciles still costs few calls. One failing item never fails its
+neighbours: the flush function returns a result or an exception per request.
 """
 
 from __future__ import annotations
@@ -27,27 +28,32 @@ class Batcher(Generic[RequestT, ResultT]):
         self._max_batch = max_batch
         self._pending: list[tuple[RequestT, asyncio.Future[ResultT]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: asyncio.Task[None] | None = None
 
     async def submit(self, request: RequestT) -> ResultT:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[ResultT] = loop.create_future()
         self._pending.append((request, future))
-        if len(self._pending) >= self._max_batch:
-            self._start_flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self._window, self._start_flush)
+        if self._in_flight is None:
+            if len(self._pending) >= self._max_batch:
+                self._start_flush()
+            elif self._timer is None:
+                self._timer = loop.call_later(self._window, self._start_flush)
         return await future
 
     def _start_flush(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch, self._pending = self._pending, []
+        batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
         if batch:
-            task = asyncio.get_running_loop().create_task(self._run(batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._in_flight = asyncio.get_running_loop().create_task(self._run(batch))
+            self._in_flight.add_done_callback(self._after_flight)
+
+    def _after_flight(self, _: asyncio.Task[None]) -> None:
+        self._in_flight = None
+        if self._pending:  # what arrived meanwhile goes out at once, as one batch
+            self._start_flush()
 
     async def _run(self, batch: list[tuple[RequestT, asyncio.Future[ResultT]]]) -> None:
         try:

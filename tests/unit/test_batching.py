@@ -40,3 +40,25 @@ async def test_a_full_batch_flushes_at_once_and_a_failed_call_fails_its_batch() 
     assert await asyncio.gather(batcher.submit(1), batcher.submit(2)) == [1, 2]
     with pytest.raises(ConnectionError):
         await asyncio.gather(batcher.submit(3), batcher.submit(4))
+
+
+async def test_requests_arriving_during_a_call_go_out_together_after_it() -> None:
+    calls: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def flush(items: Sequence[int]) -> list[int | BaseException]:
+        calls.append(list(items))
+        if len(calls) == 1:
+            await release.wait()
+        return list(items)
+
+    batcher = Batcher[int, int](flush, window_seconds=0.001)
+    first = asyncio.ensure_future(batcher.submit(0))
+    await asyncio.sleep(0.01)  # the first call is now in flight
+    rest = [asyncio.ensure_future(batcher.submit(i)) for i in range(1, 6)]
+    await asyncio.sleep(0.01)
+    assert calls == [[0]]
+    release.set()
+    assert await first == 0
+    assert await asyncio.gather(*rest) == [1, 2, 3, 4, 5]
+    assert calls == [[0], [1, 2, 3, 4, 5]]

@@ -121,9 +121,20 @@ def _claimed_by_other(container: ONEXContainer, body: JsonObject) -> bool:
     return False
 
 
+_METADATA_KEPT = ("name", "namespace", "uid", "generation", "creationTimestamp", "deletionTimestamp")
+
+
 def _plain(body: kopf.Body) -> JsonObject:
-    """A detached copy: kopf's Body is a live view that changes under our feet."""
-    return {key: _copy(value) for key, value in body.items()}
+    """A detached copy of what reconciling needs: kopf's Body is a live view that changes under our
+    feet, and managedFields and kopf's annotations are most of an object's size."""
+    metadata = body.get("metadata", {})
+    return {
+        "apiVersion": body.get("apiVersion"),
+        "kind": body.get("kind"),
+        "metadata": {key: _copy(metadata[key]) for key in _METADATA_KEPT if key in metadata},
+        "spec": _copy(body.get("spec", {})),
+        "status": _copy(body.get("status", {})),
+    }
 
 
 def _copy(value: object) -> object:

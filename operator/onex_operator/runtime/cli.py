@@ -78,7 +78,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default=environ.get("ONEX_PEERING") or None,
         help="kopf peering name, for more than one replica (needs kopf's peering CRDs)",
     )
-    parser.add_argument("--worker-limit", type=int, default=200, help="concurrent reconciles at most")
+    parser.add_argument("--worker-limit", type=int, default=2000, help="objects handled concurrently at most")
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging, kopf's included")
 
 

@@ -3,6 +3,7 @@ resolve -> orchestrate -> observe -> plan -> apply -> reduce, one correlation id
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def _meta(body: JsonObject) -> dict[str, object]:
 class KafkaTopicReconciler:
     def __init__(self, container: ONEXContainer) -> None:
         self._container = container
+        self._posting: set[asyncio.Task[None]] = set()
 
     def drift_interval(self, spec: ModelKafkaTopicSpec | None) -> float:
         if spec is not None and spec.drift_interval:
@@ -85,11 +87,6 @@ class KafkaTopicReconciler:
         generation = int(str(meta.get("generation", 1)))
         uid = str(meta.get("uid", ""))
         previous = container.statuses.current(uid, body)
-        if previous.get("observedGeneration") != generation:
-            early = reconciling_status(previous, generation, datetime.now(UTC))
-            previous = await container.statuses.write(
-                ResourceRef(uid, PLURAL, namespace, name), early, previous, correlation_id
-            )
 
         spec: ModelKafkaTopicSpec | None = None
         outcome: TopicOutcome | None = None
@@ -99,14 +96,17 @@ class KafkaTopicReconciler:
         except RuntimeHostError as error:
             result = ModelReconcileResult(generation=generation, error=error)
 
+        before = previous
+        previous = container.statuses.current(uid, body)  # includes a Reconciling write of this reconcile
         now = datetime.now(UTC)
         status = reduce_status(previous, result, now)
-        if status_changed(previous, status):
+        changed = status_changed(previous, status)
+        if changed:
             await container.statuses.write(
                 ResourceRef(uid, PLURAL, namespace, name), status, previous, correlation_id
             )
-        await self._announce(
-            body, previous, result, outcome=outcome, trigger=trigger, correlation_id=correlation_id, now=now
+        self._announce(
+            body, before, result, outcome=outcome, trigger=trigger, correlation_id=correlation_id, now=now
         )
         report = self._report(result)
         label = _result_label(result)
@@ -119,14 +119,12 @@ class KafkaTopicReconciler:
             if report.ready or report.retry_policy is None
             else container.settings.retry_interval_seconds,
         )
-        _log.info(
-            "%s %s/%s (%s): %s %s",
-            correlation_id,
-            namespace,
-            name,
-            trigger,
-            label,
-            sanitize(result.message or (result.error.message if result.error else "")),
+        applied = "; ".join(outcome.applied) if outcome is not None else ""
+        detail = applied or result.message or (result.error.message if result.error else "")
+        # a drift check that found nothing is routine: it would be a thousand lines per interval
+        level = logging.INFO if changed or applied else logging.DEBUG
+        _log.log(
+            level, "%s %s/%s (%s): %s %s", correlation_id, namespace, name, trigger, label, sanitize(detail)
         )
         return report
 
@@ -168,12 +166,15 @@ class KafkaTopicReconciler:
         )
         admin = container.kafka_admin(config)
 
-        uid = str(meta.get("uid", ""))
+        ref = ResourceRef(str(meta.get("uid", "")), PLURAL, namespace, name)
 
-        async def claim_topic() -> None:
-            await container.statuses.write(
-                ResourceRef(uid, PLURAL, namespace, name), {"topicName": topic}, previous, correlation_id
-            )
+        async def report_reconciling(creating: bool) -> None:
+            # one write: observedGeneration and Reconciling before any change, and the claim on a
+            # topic about to be created (a crash between create and final status keeps it ours)
+            early = reconciling_status(previous, generation, datetime.now(UTC))
+            if creating:
+                early["topicName"] = topic
+            await container.statuses.write(ref, early, previous, correlation_id)
 
         ownership = TopicOwnership(
             recorded_topic_name=_str_or_none(previous.get("topicName")),
@@ -187,7 +188,7 @@ class KafkaTopicReconciler:
                 spec=spec,
                 ownership=ownership,
                 correlation_id=correlation_id,
-                before_create=claim_topic,
+                before_apply=report_reconciling,
             )
         except RuntimeHostError as error:
             if isinstance(error, _REACHABILITY_ERRORS):
@@ -216,7 +217,7 @@ class KafkaTopicReconciler:
             return ReconcileReport(retry_policy=EnumRetryPolicy.BACKOFF, ready=False)
         return ReconcileReport(retry_policy=None, ready=result.ready)
 
-    async def _announce(
+    def _announce(
         self,
         body: JsonObject,
         previous: dict[str, object],
@@ -246,14 +247,25 @@ class KafkaTopicReconciler:
             and _ready_reason(previous) != result.reason
         ):
             events.append((result.reason, result.message, True))
-        meta = _meta(body)
+        namespace = str(_meta(body).get("namespace", ""))
         for reason, message, warning in events:
             text = sanitize(f"{message} (correlationId {correlation_id})")
-            await self._container.kube.post_event(
-                str(meta.get("namespace", "")),
-                event_body(body, reason, text, warning, now.isoformat()),
-                correlation_id,
+            self._post_later(
+                namespace, event_body(body, reason, text, warning, now.isoformat()), correlation_id
             )
+
+    def _post_later(self, namespace: str, event: JsonObject, correlation_id: UUID) -> None:
+        """Events are a report, not part of the reconcile: posting them never delays it."""
+
+        async def post() -> None:
+            try:
+                await self._container.kube.post_event(namespace, event, correlation_id)
+            except RuntimeHostError as error:
+                _log.warning("%s: could not post an Event: %s", correlation_id, error.message)
+
+        task = asyncio.get_running_loop().create_task(post())
+        self._posting.add(task)
+        task.add_done_callback(self._posting.discard)
 
 
 def _parse_spec(body: JsonObject, namespace: str, name: str, correlation_id: UUID) -> ModelKafkaTopicSpec:
@@ -298,9 +310,10 @@ def _result_of(
             ready=True,
             reason="InSync",
             observed=observed,
-            message="topic matches the spec (observed only)",
+            message=f"topic {outcome.topic} matches the spec (observed only)",
         )
-    message = "; ".join(outcome.applied) if outcome.applied else "topic matches the spec"
+    # the state, not the last action (that is in the Event): a no-op reconcile then writes nothing
+    message = f"topic {outcome.topic} matches the spec"
     return ModelReconcileResult(
         generation=generation, ready=True, reason="Reconciled", message=message, observed=observed
     )

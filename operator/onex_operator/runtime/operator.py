@@ -28,7 +28,9 @@ def kopf_settings(settings: ModelOperatorSettings) -> kopf.OperatorSettings:
     configured.watching.server_timeout = settings.watch_server_timeout_seconds
     configured.watching.client_timeout = settings.watch_server_timeout_seconds + 60
     configured.watching.connect_timeout = 30
-    configured.batching.worker_limit = settings.worker_limit
+    # a worker per object; an idle one exits soon so a burst of new objects is not queued behind it
+    configured.queueing.worker_limit = settings.worker_limit
+    configured.queueing.idle_timeout = 1.0
     # the operator posts its own Events (with correlation ids); kopf's log-to-Event copy would flood
     configured.posting.enabled = False
     configured.persistence.finalizer = "infra.onex.dev/finalizer"

@@ -7,12 +7,15 @@ the same topic on the same connection) share a group key.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from onex_operator.kube.api import JsonObject
+
+SCHEDULE_GRID_SECONDS = 5.0
 
 
 @dataclass
@@ -46,9 +49,14 @@ class ResourceIndex:
                 del self._groups[resource.group]
 
     def schedule(self, uid: str, seconds_from_now: float) -> None:
+        """Due times are rounded up to a grid, so resources reconciled around the same time are
+        swept together: one batched describe instead of several."""
         resource = self._resources.get(uid)
-        if resource is not None:
-            resource.next_check = time.monotonic() + seconds_from_now
+        if resource is None:
+            return
+        due = time.monotonic() + seconds_from_now
+        grid = min(SCHEDULE_GRID_SECONDS, seconds_from_now)
+        resource.next_check = math.ceil(due / grid) * grid if grid > 0 else due
 
     def due(self) -> list[tuple[str, JsonObject]]:
         now = time.monotonic()

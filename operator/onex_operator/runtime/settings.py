@@ -15,5 +15,5 @@ class ModelOperatorSettings(BaseModel):
     hub_host: str = "0.0.0.0"  # noqa: S104 - probes and scrapes come from outside the pod
     hub_port: int = 8080
     peering_name: str | None = None  # set when more than one replica runs
-    worker_limit: int = 200
+    worker_limit: int = 2000
     watch_server_timeout_seconds: int = 300

@@ -67,9 +67,10 @@ async def reconcile_topic(
     spec: ModelKafkaTopicSpec,
     ownership: TopicOwnership,
     correlation_id: UUID,
-    before_create: Callable[[], Awaitable[None]],
+    before_apply: Callable[[bool], Awaitable[None]],
 ) -> TopicOutcome:
-    """`before_create` records the claim on the topic (status.topicName) before it exists."""
+    """`before_apply(creating)` runs once there is something to write: it reports Reconciling and,
+    when the topic is about to be created, records the claim on it (status.topicName) first."""
     outcome = TopicOutcome(topic=topic)
     observed = await admin.describe(topic, correlation_id)
     outcome.observed = observed
@@ -85,8 +86,8 @@ async def reconcile_topic(
     if spec.management_policy is EnumManagementPolicy.OBSERVE:
         outcome.drift = [change.describe() for change in plan.changes]
         return outcome
-    if observed is None:
-        await before_create()
+    if plan.changes:
+        await before_apply(observed is None)
     await _apply(admin, plan, correlation_id)
     outcome.applied = [change.describe() for change in plan.changes]
     if any(change.kind is EnumTopicChangeKind.CREATE for change in plan.changes):
