@@ -37,6 +37,9 @@ from onex_operator.nodes.kafka_adapter.model_topic_observation import ModelTopic
 
 NODE = "kafka_adapter"
 _AUTH_FAILURE_MEMORY_SECONDS = 60.0
+# Kafka answers CreateTopics before the broker's metadata cache has the topic; for this long after
+# our own create, a describe that finds no such topic asks again.
+_CREATE_VISIBILITY_SECONDS = 5.0
 _LOG_EVERY_SECONDS = 60.0
 _log = logging.getLogger("onex.kafka")
 
@@ -77,6 +80,7 @@ class KafkaTopicAdmin:
         self._counter = counter
         self._auth_failure: tuple[float, str] | None = None
         self._last_logged: dict[int, float] = {}
+        self._created: dict[str, float] = {}  # topic -> when this client created it (monotonic)
         # librdkafka's own log repeats every failed connection attempt; errors reach us (and the
         # log, rate-limited) through the error callback instead
         self._client = AdminClient({**config.librdkafka(), "log_level": 0}, error_cb=self._on_error)
@@ -127,7 +131,7 @@ class KafkaTopicAdmin:
         timeout = operation_timeout(NODE, "describe_topics")
         self._counter.count_admin_request("kafka", "describe_topics")
         described = self._client.describe_topics(TopicCollection(names), request_timeout=timeout)
-        topics = await self._settle(described, timeout)
+        topics = await self._until_created_visible(await self._settle(described, timeout), timeout)
         existing = [name for name in names if not isinstance(topics[name], BaseException)]
         configs: dict[str, object] = {}
         if existing:
@@ -164,6 +168,10 @@ class KafkaTopicAdmin:
         ]
         futures = self._client.create_topics(new_topics, operation_timeout=timeout, request_timeout=timeout)
         settled = await self._settle(futures, timeout)
+        now = time.monotonic()
+        for name, outcome in settled.items():
+            if not isinstance(outcome, BaseException):
+                self._created[name] = now
         return [await self._outcome(settled[item.topic], "create_topics", item) for item in items]
 
     async def _alter_batch(self, items: Sequence[_AlterItem]) -> list[BaseException | None]:
@@ -204,6 +212,8 @@ class KafkaTopicAdmin:
         names = sorted({item.topic for item in items})
         futures = self._client.delete_topics(names, operation_timeout=timeout, request_timeout=timeout)
         settled = await self._settle(futures, timeout)
+        for name in names:
+            self._created.pop(name, None)
         results: list[BaseException | None] = []
         for item in items:
             outcome = settled[item.topic]
@@ -213,6 +223,24 @@ class KafkaTopicAdmin:
         return results
 
     # -- plumbing -------------------------------------------------------------------------------
+
+    async def _until_created_visible(self, topics: dict[str, object], timeout: float) -> dict[str, object]:
+        """Describe again, briefly, the topics this client has just created that the broker still
+        calls unknown: right after CreateTopics succeeds its metadata may lag, and a reconcile that
+        read such a topic as missing would report Ready without the topic's id and partitions."""
+        now = time.monotonic()
+        self._created = {t: at for t, at in self._created.items() if now - at < _CREATE_VISIBILITY_SECONDS}
+        deadline, delay = now + _CREATE_VISIBILITY_SECONDS, 0.05
+        while time.monotonic() < deadline:
+            lagging = sorted(t for t, o in topics.items() if t in self._created and _is_unknown_topic(o))
+            if not lagging:
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.5)
+            self._counter.count_admin_request("kafka", "describe_topics")
+            again = self._client.describe_topics(TopicCollection(lagging), request_timeout=timeout)
+            topics.update(await self._settle(again, timeout))
+        return topics
 
     async def _settle(
         self, futures: Mapping[T, concurrent.futures.Future[object]], timeout: float
