@@ -28,19 +28,20 @@ class ONEXContainer:
         self.health = HealthRegistry()
         self.kafka_topics = ResourceIndex(claim_key)
         self.statuses = StatusStore(self.kube)
-        self._kafka_admins: dict[ModelKafkaClientConfig, KafkaTopicAdmin] = {}
+        self._kafka_admins: dict[str, KafkaTopicAdmin] = {}
         self.kafka_connections: TtlCache[tuple[str, ModelKafkaClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS
         )
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    def kafka_admin(self, config: ModelKafkaClientConfig) -> KafkaTopicAdmin:
-        """One admin client (and one set of batchers) per distinct cluster and credentials."""
-        admin = self._kafka_admins.get(config)
-        if admin is None:
+    def kafka_admin(self, connection: str, config: ModelKafkaClientConfig) -> KafkaTopicAdmin:
+        """One admin client (and one set of batchers) per connection. When a connection's settings
+        change (a rotated password, say) the old client is dropped, so it stops logging in."""
+        admin = self._kafka_admins.get(connection)
+        if admin is None or admin.config != config:
             admin = KafkaTopicAdmin(config, self.metrics)
-            self._kafka_admins[config] = admin
+            self._kafka_admins[connection] = admin
         return admin
 
     def lock(self, uid: str) -> asyncio.Lock:

@@ -26,7 +26,8 @@ from tests.conftest import RunningTestbed
 
 GROUP, VERSION = "infra.onex.dev", "v1alpha1"
 REPO = Path(__file__).resolve().parents[2]
-E2E_NAMESPACE_PREFIX = "e2e-"
+# one prefix per pytest session: two sessions on one test-bed never reconcile each other's resources
+E2E_NAMESPACE_PREFIX = f"e2e-{uuid.uuid4().hex[:4]}-"
 
 
 def free_port() -> int:

@@ -23,7 +23,8 @@ from tests.e2e.private_kafka import remove_topics, shared_admin
 pytestmark = pytest.mark.e2e
 PLURAL, KIND = "kafkatopics", "KafkaTopic"
 COUNT = 100
-NAMESPACE_GLOB = "kill-*"
+KILL_PREFIX = f"kill-{uuid.uuid4().hex[:4]}-"  # per session, like the other e2e namespaces
+NAMESPACE_GLOB = f"{KILL_PREFIX}*"
 KILL_AFTER_TOPICS = 25  # some Ready, some created but not recorded, some not yet seen
 
 
@@ -35,7 +36,7 @@ def partitions_of(index: int) -> int:
 def kill_cluster(api: ApiClient, testbed: RunningTestbed) -> Iterator[Cluster]:
     """A namespace only this test's operators watch. Cleaned up without an operator: finalizers are
     removed by hand, so a failed test never waits for a finalizer nobody runs."""
-    cluster = make_cluster(api, testbed, "kill-")
+    cluster = make_cluster(api, testbed, KILL_PREFIX)
     yield cluster
     objects = cluster.objects
     for item in objects.list_namespaced_custom_object(GROUP, VERSION, cluster.namespace, PLURAL)["items"]:

@@ -85,8 +85,10 @@ async def _delete(container: ONEXContainer, body: JsonObject, retry: int) -> Non
         return
     correlation_id = uuid4()
     try:
-        _, config = await kafka_client_config(container.kube, namespace, spec.connection_ref, correlation_id)
-        await container.kafka_admin(config).delete(topic, correlation_id)
+        label, config = await kafka_client_config(
+            container.kube, namespace, spec.connection_ref, correlation_id
+        )
+        await container.kafka_admin(label, config).delete(topic, correlation_id)
     except ProtocolConfigurationError as error:
         # the connection is gone (deleting a namespace removes it too): blocking the deletion
         # forever helps nobody, and keeping the topic is the safe side

@@ -164,7 +164,7 @@ class KafkaTopicReconciler:
             (namespace, spec.connection_ref),
             lambda: kafka_client_config(container.kube, namespace, spec.connection_ref, correlation_id),
         )
-        admin = container.kafka_admin(config)
+        admin = container.kafka_admin(label, config)
 
         ref = ResourceRef(str(meta.get("uid", "")), PLURAL, namespace, name)
 

@@ -91,6 +91,10 @@ class KafkaTopicAdmin:
         self._delete = Batcher[_Item, None](self._delete_batch)
 
     @property
+    def config(self) -> ModelKafkaClientConfig:
+        return self._config
+
+    @property
     def target(self) -> str:
         return self._config.target
 
