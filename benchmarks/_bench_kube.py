@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
-import yaml
 from kubernetes import client, config, watch
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
 from onex_operator.kube.api import GROUP, VERSION
+from onex_operator.kube.crds import install_crds
 from onex_operator.nodes.infrastructure_orchestrator.gate import is_ready
 
 PLURAL = "kafkatopics"
@@ -42,20 +42,7 @@ def make_api_client(kubeconfig: Path, pool_size: int) -> ApiClient:
 
 
 def apply_crds(api: ApiClient) -> None:
-    extensions = client.ApiextensionsV1Api(api)
-    for path in sorted((REPO / "crds").glob("*.yaml")):
-        crd = as_dict(yaml.safe_load(path.read_text()))
-        metadata = as_dict(crd.get("metadata"))
-        name = str(metadata.get("name"))
-        try:
-            # the client serialises a plain dict body as it is
-            extensions.create_custom_resource_definition(crd)  # type: ignore[arg-type]
-        except ApiException as error:
-            if error.status != 409:
-                raise
-            current = extensions.read_custom_resource_definition(name)
-            metadata["resourceVersion"] = current.metadata.resource_version if current.metadata else None
-            extensions.replace_custom_resource_definition(name, {**crd, "metadata": metadata})  # type: ignore[arg-type]
+    install_crds(api, REPO / "crds")
 
 
 def connection_spec(listener: str, environment: dict[str, str]) -> JsonObject:

@@ -18,6 +18,7 @@ from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
 from onex_operator.kube.api import GROUP, VERSION
+from onex_operator.kube.crds import install_crds
 from onex_operator.nodes.infrastructure_orchestrator.gate import is_ready
 from onex_operator.runtime.cli import configure_logging
 from onex_operator.runtime.operator import run_operator
@@ -36,22 +37,6 @@ ManifestDoc = dict[str, object]
 
 def _say(message: str) -> None:
     print(f"[demo] {message}", file=sys.stderr, flush=True)
-
-
-def _apply_crds(api: ApiClient) -> None:
-    extensions = client.ApiextensionsV1Api(api)
-    for path in sorted((_REPO / "crds").glob("*.yaml")):
-        crd = yaml.safe_load(path.read_text())
-        try:
-            extensions.create_custom_resource_definition(crd)
-        except ApiException as error:
-            if error.status != 409:
-                raise
-            current = extensions.read_custom_resource_definition(crd["metadata"]["name"])
-            crd["metadata"]["resourceVersion"] = (
-                current.metadata.resource_version if current.metadata else None
-            )
-            extensions.replace_custom_resource_definition(crd["metadata"]["name"], crd)
 
 
 def _credentials_secret(api: ApiClient, testbed: Testbed) -> None:
@@ -193,7 +178,7 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ["KUBECONFIG"] = testbed.client_env()["KUBECONFIG"]
     api = config.new_client_from_config(config_file=testbed.client_env()["KUBECONFIG"])  # type: ignore[no-untyped-call]
     _say("installing the CRDs and the example credentials Secret")
-    _apply_crds(api)
+    install_crds(api, _REPO / "crds")
     _credentials_secret(api, testbed)
     try:
         return asyncio.run(_demo_async(args, api))

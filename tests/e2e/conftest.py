@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 from kubernetes import client, config
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
+from onex_operator.kube.crds import install_crds
 from tests.conftest import RunningTestbed
 
 GROUP, VERSION = "infra.onex.dev", "v1alpha1"
@@ -112,19 +112,7 @@ def running_operator(
 @pytest.fixture(scope="session")
 def api(testbed: RunningTestbed) -> Iterator[ApiClient]:
     api_client = config.new_client_from_config(config_file=str(testbed.kubeconfig))
-    crds = [
-        doc for path in sorted((REPO / "crds").glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())
-    ]
-    extensions = client.ApiextensionsV1Api(api_client)
-    for crd in crds:
-        try:
-            extensions.create_custom_resource_definition(crd)
-        except ApiException as error:
-            if error.status != 409:
-                raise
-            current = extensions.read_custom_resource_definition(crd["metadata"]["name"])
-            crd["metadata"]["resourceVersion"] = current.metadata.resource_version
-            extensions.replace_custom_resource_definition(crd["metadata"]["name"], crd)
+    install_crds(api_client, REPO / "crds")
     yield api_client
     api_client.close()
 
