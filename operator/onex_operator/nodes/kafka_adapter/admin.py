@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from confluent_kafka import KafkaError, TopicCollection
+from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -41,6 +41,7 @@ _AUTH_FAILURE_MEMORY_SECONDS = 60.0
 # our own create, a describe that finds no such topic asks again.
 _CREATE_VISIBILITY_SECONDS = 5.0
 _LOG_EVERY_SECONDS = 60.0
+_POLL_SECONDS = 0.5
 _log = logging.getLogger("onex.kafka")
 
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class KafkaTopicAdmin:
         self._config = config
         self._counter = counter
         self._auth_failure: tuple[float, str] | None = None
+        self._brokers_down: tuple[float, str] | None = None
         self._last_logged: dict[int, float] = {}
         self._created: dict[str, float] = {}  # topic -> when this client created it (monotonic)
         # librdkafka's own log repeats every failed connection attempt; errors reach us (and the
@@ -249,15 +251,40 @@ class KafkaTopicAdmin:
     async def _settle(
         self, futures: Mapping[T, concurrent.futures.Future[object]], timeout: float
     ) -> dict[T, object]:
-        """Each future's result or exception; a call that outlives its contract timeout (plus
-        librdkafka's own margin) fails every item with a timeout."""
+        """Each future's result or exception. librdkafka keeps a call waiting for its whole timeout
+        when no broker can be reached or the login is refused, while its error callback already
+        knows; the callback is served here while we wait, so such a call fails within a second.
+        A call that outlives its contract timeout (plus librdkafka's margin) fails with a timeout."""
         keys = list(futures)
-        wrapped = [asyncio.wrap_future(futures[key]) for key in keys]
-        try:
-            done = await asyncio.wait_for(asyncio.gather(*wrapped, return_exceptions=True), timeout + 5)
-        except TimeoutError as error:
-            return dict.fromkeys(keys, error)
-        return dict(zip(keys, done, strict=True))
+        started = time.monotonic()
+        gathered = asyncio.ensure_future(
+            asyncio.gather(*(asyncio.wrap_future(futures[key]) for key in keys), return_exceptions=True)
+        )
+        deadline = started + timeout + 5
+        while not gathered.done():
+            await asyncio.wait({gathered}, timeout=_POLL_SECONDS)
+            if gathered.done():
+                break
+            await asyncio.to_thread(self._client.poll, 0)
+            unreachable = self._unreachable_since(started)
+            if unreachable is not None or time.monotonic() > deadline:
+                # librdkafka still resolves the call later; nobody waits for it any more
+                gathered.add_done_callback(_discard_outcome)
+                failure: BaseException = unreachable if unreachable is not None else TimeoutError()
+                return dict.fromkeys(keys, failure)
+        return dict(zip(keys, gathered.result(), strict=True))
+
+    def _unreachable_since(self, started: float) -> KafkaException | None:
+        """The error callback's verdict since `started`: the login refused, or every broker down."""
+        for failure in (self._auth_failure, self._brokers_down):
+            if failure is not None and failure[0] >= started:
+                code = (
+                    KafkaError._AUTHENTICATION
+                    if failure is self._auth_failure
+                    else KafkaError._ALL_BROKERS_DOWN
+                )
+                return KafkaException(KafkaError(code, failure[1]))
+        return None
 
     async def _outcome(self, outcome: object, operation: str, item: _Item) -> BaseException | None:
         if isinstance(outcome, BaseException):
@@ -282,9 +309,16 @@ class KafkaTopicAdmin:
         now = time.monotonic()
         if error.code() in {KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED}:
             self._auth_failure = (now, error.str())
+        elif error.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_down = (now, error.str())
         if now - self._last_logged.get(error.code(), -_LOG_EVERY_SECONDS) >= _LOG_EVERY_SECONDS:
             self._last_logged[error.code()] = now
             _log.warning("Kafka %s: %s", self.target, sanitize(error.str()))
+
+
+def _discard_outcome(done: asyncio.Future[list[object]]) -> None:
+    if not done.cancelled():
+        done.exception()  # retrieved, so asyncio does not report it as lost
 
 
 def _unique(items: Sequence[T]) -> list[T]:
