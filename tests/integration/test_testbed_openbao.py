@@ -1,4 +1,5 @@
-"""The test-bed's OpenBao serves the Vault API: KV v2 and AppRole work through hvac."""
+"""The test-bed's OpenBao serves the Vault API: KV v2 and v1, AppRole and Kubernetes auth, and a kept
+unseal key."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ import uuid
 import hvac
 import pytest
 
+from onex_operator.testbed.components.openbao import (
+    POLICY,
+    openbao_access,
+    service_account_token,
+    unseal_key_path,
+)
 from tests.conftest import RunningTestbed
 
 pytestmark = pytest.mark.integration
@@ -49,3 +56,44 @@ def test_approle_login(testbed: RunningTestbed) -> None:
             app.auth.approle.login(role_id=role_id, secret_id="wrong", mount_point=mount)
     finally:
         client.sys.disable_auth_method(mount)
+
+
+def test_kv1_mount_policy_and_unseal_key(testbed: RunningTestbed) -> None:
+    access = openbao_access(testbed.settings, testbed.credentials)
+    client = _root(testbed)
+    mounts = client.sys.list_mounted_secrets_engines()["data"]
+    assert mounts[f"{access.kv1_mount}/"]["options"]["version"] == "1"
+    assert mounts[f"{access.kv2_mount}/"]["options"]["version"] == "2"
+    assert POLICY in client.sys.list_acl_policies()["data"]["keys"]
+    key_file = unseal_key_path(testbed.settings)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert access.unseal_key.get_secret_value()
+    assert access.unseal_key.get_secret_value() not in repr(access)
+
+
+def test_testbed_approle_role_logs_in(testbed: RunningTestbed) -> None:
+    access = openbao_access(testbed.settings, testbed.credentials)
+    assert testbed.env["ONEX_TESTBED_VAULT_APPROLE_ROLE_ID"] == access.approle_role_id
+    app = hvac.Client(url=access.address, token="")
+    login = app.auth.approle.login(
+        role_id=access.approle_role_id,
+        secret_id=access.approle_secret_id.get_secret_value(),
+        mount_point=access.approle_mount,
+    )
+    assert POLICY in login["auth"]["token_policies"]
+
+
+def test_testbed_kubernetes_role_logs_in_with_a_service_account_token(testbed: RunningTestbed) -> None:
+    access = openbao_access(testbed.settings, testbed.credentials)
+    assert testbed.env["ONEX_TESTBED_VAULT_SERVICE_ACCOUNT"] == (
+        f"{access.service_account_namespace}/{access.service_account_name}"
+    )
+    jwt = service_account_token(testbed.settings, testbed.credentials, expiration_seconds=600)
+    app = hvac.Client(url=access.address, token="")
+    login = app.auth.kubernetes.login(
+        role=access.kubernetes_role, jwt=jwt, mount_point=access.kubernetes_mount
+    )
+    assert POLICY in login["auth"]["token_policies"]
+    assert login["auth"]["metadata"]["service_account_name"] == access.service_account_name
+    with pytest.raises(hvac.exceptions.VaultError):
+        app.auth.kubernetes.login(role=access.kubernetes_role, jwt=jwt[:-8] + "AAAAAAAA")

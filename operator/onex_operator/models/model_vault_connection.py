@@ -27,8 +27,12 @@ class ModelVaultConnection(BaseModel):
         default=None,
         alias="pathPrefix",
         max_length=256,
-        pattern="^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
-        description="Prefix prepended to every VaultSecret path that uses this connection.",
+        pattern=r"^([A-Za-z0-9._-]|\{namespace\})+(/([A-Za-z0-9._-]|\{namespace\})+)*$",
+        description=(
+            "Prefix prepended to every VaultSecret path that uses this connection, "
+            "which confines them to it; {namespace} is replaced by the namespace of"
+            " the VaultSecret."
+        ),
     )
     namespace: str | None = Field(
         default=None, max_length=256, description="Vault Enterprise / OpenBao namespace."

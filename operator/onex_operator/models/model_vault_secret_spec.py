@@ -52,3 +52,10 @@ class ModelVaultSecretSpec(ModelManagedResourceSpec):
     target: ModelVaultSecretTarget | None = Field(
         default=None, description="Also write the secret into a Kubernetes Secret owned by this resource."
     )
+    prune: bool = Field(
+        default=False,
+        description=(
+            "Remove keys from the Vault secret that data does not name. False (the "
+            "default) keeps keys written by others."
+        ),
+    )

@@ -5,6 +5,8 @@ Source: contracts/vault_adapter/contract.yaml, definitions.ModelVaultSecretStatu
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from onex_operator.models.model_resource_status import ModelResourceStatus
@@ -19,4 +21,23 @@ class ModelVaultSecretStatus(ModelResourceStatus):
         alias="dataHash",
         max_length=128,
         description="Keyed hash of the secret's content, to detect drift without storing values.",
+    )
+    rotation: str | None = Field(
+        default=None,
+        max_length=253,
+        description=(
+            "The last value of the infra.onex.dev/rotate annotation handled "
+            "(generated values were regenerated for it). Not secret."
+        ),
+    )
+    keys: list[Annotated[str, Field(max_length=253)]] | None = Field(
+        default=None,
+        max_length=64,
+        description="Names of the keys the operator manages in the secret (never their values).",
+    )
+    target_secret: str | None = Field(
+        default=None,
+        alias="targetSecret",
+        max_length=253,
+        description=("Name of the Kubernetes Secret kept in sync with the Vault secret, when target is set."),
     )
