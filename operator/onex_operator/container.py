@@ -8,11 +8,13 @@ from collections import defaultdict
 
 from onex_operator.kube.api import KubeApi, make_api_client
 from onex_operator.nodes.kafka_adapter.admin import KafkaTopicAdmin
-from onex_operator.nodes.kafka_adapter.claims import claim_key
 from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
+from onex_operator.nodes.vault_adapter.client import VaultKv
+from onex_operator.nodes.vault_adapter.connection import VaultConnection
+from onex_operator.nodes.vault_adapter.model_vault_client_config import ModelVaultClientConfig
+from onex_operator.runtime.hash_key import HashKeySource
 from onex_operator.runtime.health import HealthRegistry
 from onex_operator.runtime.metrics import OperatorMetrics
-from onex_operator.runtime.resource_index import ResourceIndex
 from onex_operator.runtime.settings import ModelOperatorSettings
 from onex_operator.runtime.status_store import StatusStore
 from onex_operator.runtime.ttl_cache import TtlCache
@@ -26,12 +28,14 @@ class ONEXContainer:
         self.kube = kube if kube is not None else KubeApi(make_api_client())
         self.metrics = OperatorMetrics()
         self.health = HealthRegistry()
-        self.kafka_topics = ResourceIndex(claim_key)
         self.statuses = StatusStore(self.kube)
         self._kafka_admins: dict[str, KafkaTopicAdmin] = {}
         self.kafka_connections: TtlCache[tuple[str, ModelKafkaClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS
         )
+        self._vault_clients: dict[str, VaultKv] = {}
+        self.vault_connections: TtlCache[VaultConnection] = TtlCache(CONNECTION_CACHE_SECONDS)
+        self.hash_key = HashKeySource(self.kube, settings.operator_namespace, settings.hash_key_secret)
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -43,6 +47,17 @@ class ONEXContainer:
             admin = KafkaTopicAdmin(config, self.metrics)
             self._kafka_admins[connection] = admin
         return admin
+
+    def vault_kv(self, connection: str, config: ModelVaultClientConfig) -> VaultKv:
+        """One Vault client (one login, one bounded pool) per connection, replaced when the
+        connection's settings or credentials change."""
+        client = self._vault_clients.get(connection)
+        if client is None or client.config != config:
+            if client is not None:
+                client.close()
+            client = VaultKv(config, counter=self.metrics)
+            self._vault_clients[connection] = client
+        return client
 
     def lock(self, uid: str) -> asyncio.Lock:
         return self._locks[uid]

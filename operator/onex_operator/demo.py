@@ -30,7 +30,8 @@ from onex_operator.testbed.settings import load_settings
 NAMESPACE = "onex-examples"
 CREDENTIALS_SECRET = "onex-testbed-credentials"
 # kinds the operator reconciles today; the other examples arrive with their kinds
-RECONCILED = {"InfraConnection": "infraconnections", "KafkaTopic": "kafkatopics"}
+MANAGED = {"KafkaTopic": "kafkatopics", "VaultSecret": "vaultsecrets"}
+RECONCILED = {"InfraConnection": "infraconnections", **MANAGED}
 _REPO = Path(__file__).resolve().parents[2]
 ManifestDoc = dict[str, object]
 
@@ -92,24 +93,46 @@ def _apply(api: ApiClient, document: ManifestDoc) -> None:
 def _status_rows(api: ApiClient) -> list[tuple[str, str, str, str]]:
     objects = client.CustomObjectsApi(api)
     rows = []
-    listing = _as_dict(objects.list_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "kafkatopics"))
-    items = listing.get("items")
-    for item in items if isinstance(items, list) else []:
-        status = _as_dict(_as_dict(item).get("status"))
-        found = status.get("conditions")
-        conditions = (
-            {str(_as_dict(c).get("type")): _as_dict(c) for c in found} if isinstance(found, list) else {}
-        )
-        ready = conditions.get("Ready", {})
-        rows.append(
-            (
-                f"KafkaTopic/{_as_dict(_as_dict(item).get('metadata')).get('name')}",
-                str(ready.get("status", "Unknown")),
-                str(ready.get("reason", "-")),
-                str(ready.get("message", ""))[:70],
-            )
-        )
+    for kind, plural in MANAGED.items():
+        listing = _as_dict(objects.list_namespaced_custom_object(GROUP, VERSION, NAMESPACE, plural))
+        items = listing.get("items")
+        rows += [_row(kind, item) for item in (items if isinstance(items, list) else [])]
     return rows
+
+
+def _row(kind: str, item: object) -> tuple[str, str, str, str]:
+    status = _as_dict(_as_dict(item).get("status"))
+    found = status.get("conditions")
+    conditions = {str(_as_dict(c).get("type")): _as_dict(c) for c in found} if isinstance(found, list) else {}
+    ready = conditions.get("Ready", {})
+    return (
+        f"{kind}/{_as_dict(_as_dict(item).get('metadata')).get('name')}",
+        str(ready.get("status", "Unknown")),
+        str(ready.get("reason", "-")),
+        str(ready.get("message", ""))[:70],
+    )
+
+
+def _target_secrets(api: ApiClient, documents: list[ManifestDoc]) -> list[str]:
+    """The Kubernetes Secrets VaultSecrets keep in sync: their keys and owner, never a value."""
+    core = client.CoreV1Api(api)
+    lines = []
+    for document in documents:
+        target = _as_dict(_as_dict(document.get("spec")).get("target"))
+        if document.get("kind") != "VaultSecret" or not target.get("name"):
+            continue
+        try:
+            secret = core.read_namespaced_secret(str(target["name"]), NAMESPACE)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+            lines.append(f"Secret/{target['name']}: not written yet")
+            continue
+        metadata = secret.metadata or client.V1ObjectMeta()
+        owners = ", ".join(f"{o.kind}/{o.name}" for o in metadata.owner_references or [])
+        keys = ", ".join(sorted(secret.data or {}))
+        lines.append(f"Secret/{target['name']}: keys {keys} (values not shown), owned by {owners}")
+    return lines
 
 
 def _as_dict(value: object) -> dict[str, object]:
@@ -123,15 +146,17 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-async def _wait_ready(api: ApiClient, names: list[str], timeout: float, operator: asyncio.Task[None]) -> bool:
+async def _wait_ready(
+    api: ApiClient, names: list[tuple[str, str]], timeout: float, operator: asyncio.Task[None]
+) -> bool:
     objects = client.CustomObjectsApi(api)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not operator.done():
         bodies = [
             await asyncio.to_thread(
-                objects.get_namespaced_custom_object, GROUP, VERSION, NAMESPACE, "kafkatopics", n
+                objects.get_namespaced_custom_object, GROUP, VERSION, NAMESPACE, plural, n
             )
-            for n in names
+            for plural, n in names
         ]
         if all(isinstance(body, dict) and is_ready(body) for body in bodies):
             return True
@@ -141,18 +166,29 @@ async def _wait_ready(api: ApiClient, names: list[str], timeout: float, operator
 
 async def _demo_async(args: argparse.Namespace, api: ApiClient) -> int:
     operator = asyncio.create_task(
-        run_operator(ModelOperatorSettings(namespaces=(NAMESPACE,), hub_port=args.hub_port))
+        run_operator(
+            ModelOperatorSettings(
+                namespaces=(NAMESPACE,), hub_port=args.hub_port, operator_namespace=NAMESPACE
+            )
+        )
     )
     documents = _examples()
     for document in documents:
         await asyncio.to_thread(_apply, api, document)
         _say(f"applied {document['kind']}/{document['metadata']['name']}")  # type: ignore[index]
-    topics = [str(d["metadata"]["name"]) for d in documents if d["kind"] == "KafkaTopic"]  # type: ignore[index]
-    ready = await _wait_ready(api, topics, timeout=120, operator=operator)
+    managed = [
+        (MANAGED[str(d["kind"])], str(d["metadata"]["name"]))  # type: ignore[index]
+        for d in documents
+        if d["kind"] in MANAGED
+    ]
+    ready = await _wait_ready(api, managed, timeout=120, operator=operator)
     if operator.done():
         await operator  # the operator stopped early: its error is the demo's answer
     print()
     _print_table(await asyncio.to_thread(_status_rows, api))
+    print()
+    for line in await asyncio.to_thread(_target_secrets, api, documents):
+        print(line)
     print()
     if not ready:
         _say("not every resource became Ready within 120s; the conditions above say why")

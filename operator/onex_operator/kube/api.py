@@ -26,6 +26,7 @@ from onex_operator.errors import (
     ModelInfraErrorContext,
     RuntimeHostError,
 )
+from onex_operator.kube.model_secret_state import ModelSecretState
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
 
 GROUP = "infra.onex.dev"
@@ -84,6 +85,11 @@ class KubeApi:
         self, namespace: str, name: str, correlation_id: UUID
     ) -> dict[str, str] | None:
         """The Secret's base64 data, or None when the Secret does not exist."""
+        secret = await self.read_secret(namespace, name, correlation_id)
+        return secret.data if secret is not None else None
+
+    async def read_secret(self, namespace: str, name: str, correlation_id: UUID) -> ModelSecretState | None:
+        """A Secret's data (base64, as stored), labels and owners, or None when it does not exist."""
         secret = await self._call(
             lambda: self._core.read_namespaced_secret(name, namespace),
             "get secrets",
@@ -92,8 +98,52 @@ class KubeApi:
         )
         if secret is None:
             return None
-        data = getattr(secret, "data", None)
-        return {str(key): str(value) for key, value in data.items()} if isinstance(data, dict) else {}
+        metadata = secret.metadata or client.V1ObjectMeta()
+        data = secret.data if isinstance(secret.data, dict) else {}
+        owners = metadata.owner_references or []
+        return ModelSecretState(
+            data={str(key): str(value) for key, value in data.items()},
+            labels={str(k): str(v) for k, v in (metadata.labels or {}).items()},
+            owner_uids=[str(owner.uid) for owner in owners],
+            resource_version=str(metadata.resource_version or ""),
+        )
+
+    async def apply_secret(self, namespace: str, secret: JsonObject, correlation_id: UUID) -> None:
+        """Create the Secret, or replace it when `secret` carries the resourceVersion it was read
+        at (a concurrent change then fails instead of being overwritten)."""
+        metadata = secret.get("metadata")
+        name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+        replacing = isinstance(metadata, dict) and bool(metadata.get("resourceVersion"))
+        await self._call(
+            # the client serialises a plain dict body as it is
+            (lambda: self._core.replace_namespaced_secret(name, namespace, secret))  # type: ignore[arg-type]
+            if replacing
+            else (lambda: self._core.create_namespaced_secret(namespace, secret)),  # type: ignore[arg-type]
+            "replace secrets" if replacing else "create secrets",
+            f"{namespace}/{name}",
+            correlation_id,
+        )
+
+    async def create_secret_if_absent(self, namespace: str, secret: JsonObject, correlation_id: UUID) -> bool:
+        """Create the Secret; False when one of that name exists already."""
+        metadata = secret.get("metadata")
+        name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+        try:
+            await asyncio.to_thread(
+                self._core.create_namespaced_secret,
+                namespace,
+                secret,  # type: ignore[arg-type]
+            )
+        except ApiException as error:
+            if error.status == 409:
+                return False
+            raise _translate(error, "create secrets", f"{namespace}/{name}", correlation_id) from error
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as error:
+            raise InfraConnectionError(
+                f"Kubernetes API unreachable for create secrets: {error}",
+                context=_context("create secrets", f"{namespace}/{name}", correlation_id),
+            ) from error
+        return True
 
     async def patch_status(
         self, plural: str, namespace: str, name: str, status: JsonObject, correlation_id: UUID

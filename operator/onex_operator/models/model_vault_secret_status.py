@@ -22,6 +22,15 @@ class ModelVaultSecretStatus(ModelResourceStatus):
         max_length=128,
         description="Keyed hash of the secret's content, to detect drift without storing values.",
     )
+    path: str | None = Field(
+        default=None,
+        max_length=1024,
+        description=(
+            "The secret's path under the mount, with the connection's pathPrefix "
+            "applied; recorded before the first write, so a KV v1 secret (which has"
+            " no metadata) is known as this resource's."
+        ),
+    )
     rotation: str | None = Field(
         default=None,
         max_length=253,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from onex_operator.kube.api import JsonObject
 from onex_operator.nodes.kafka_adapter.claims import claim_key
 from onex_operator.nodes.kafka_adapter.model_topic_observation import ModelTopicObservation
-from onex_operator.nodes.kafka_adapter.reconcile import TopicOwnership
+from onex_operator.nodes.kafka_adapter.ownership import TopicOwnership
 from onex_operator.planning.model_manifest_resource import ModelManifestResource
 
 
@@ -37,10 +37,6 @@ def _meta(body: JsonObject) -> dict[str, object]:
 def _identity(body: JsonObject) -> tuple[str, str]:
     meta = _meta(body)
     return str(meta.get("namespace", "")), str(meta.get("name", ""))
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value else None
 
 
 class Claims:
@@ -84,11 +80,7 @@ class Claims:
         live = self.live_of(resource)
         status = live.get("status") if live is not None else None
         status = status if isinstance(status, dict) else {}
-        return TopicOwnership(
-            recorded_topic_name=_text(status.get("topicName")),
-            recorded_topic_id=_text(status.get("topicId")),
-            adopt=resource.spec.adopt,
-        )
+        return TopicOwnership.of(status, resource.spec.adopt)
 
     def explain(self, resource: ModelManifestResource, observed: ModelTopicObservation) -> str:
         """Why the existing topic does or does not count as this resource's."""

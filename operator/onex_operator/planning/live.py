@@ -20,8 +20,9 @@ from onex_operator.errors import (
 )
 from onex_operator.kube.api import GROUP, VERSION, JsonObject
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
-from onex_operator.runtime.kafka_topic_reconciler import PLURAL
+from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
 
+PLURAL = KafkaTopicAdapter.plural
 OPERATION = f"list {PLURAL}"
 
 

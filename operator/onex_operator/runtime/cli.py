@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import logging
 import os
+from pathlib import Path
 
 from onex_operator.durations import parse_duration
 from onex_operator.runtime.operator import run_operator
-from onex_operator.runtime.settings import ModelOperatorSettings
+from onex_operator.runtime.settings import IN_CLUSTER_TOKEN, ModelOperatorSettings
 
 
 def _duration(text: str) -> float:
@@ -36,6 +37,9 @@ def settings_from(args: argparse.Namespace) -> ModelOperatorSettings:
         hub_port=args.hub_port,
         peering_name=args.peering,
         worker_limit=args.worker_limit,
+        operator_namespace=args.operator_namespace,
+        hash_key_secret=args.hash_key_secret,
+        service_account_token_path=args.service_account_token_file,
     )
 
 
@@ -79,6 +83,22 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="kopf peering name, for more than one replica (needs kopf's peering CRDs)",
     )
     parser.add_argument("--worker-limit", type=int, default=2000, help="objects handled concurrently at most")
+    parser.add_argument(
+        "--operator-namespace",
+        default=environ.get("POD_NAMESPACE", "default"),
+        help="the operator's own namespace, where it keeps its hash-key Secret (default: $POD_NAMESPACE)",
+    )
+    parser.add_argument(
+        "--hash-key-secret",
+        default=environ.get("ONEX_HASH_KEY_SECRET", "onex-infra-operator-hash-key"),
+        help="Secret holding the key of the keyed hashes in status (created when missing)",
+    )
+    parser.add_argument(
+        "--service-account-token-file",
+        type=Path,
+        default=Path(environ.get("ONEX_SERVICE_ACCOUNT_TOKEN_FILE", str(IN_CLUSTER_TOKEN))),
+        help="service-account token for Vault's Kubernetes auth (default: the pod's own)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging, kopf's included")
 
 

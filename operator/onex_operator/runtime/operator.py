@@ -10,14 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 import kopf
 
 from onex_operator.container import ONEXContainer
-from onex_operator.handlers.kafka_topic import register as register_kafka_topics
+from onex_operator.handlers.managed import register_kind, register_secret_watch
 from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
+from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
+from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.runtime.hub import HttpHub
-from onex_operator.runtime.kafka_topic_reconciler import KafkaTopicReconciler
 from onex_operator.runtime.login import login
+from onex_operator.runtime.managed.events import EventPoster
+from onex_operator.runtime.managed.reconciler import ManagedReconciler
 from onex_operator.runtime.settings import ModelOperatorSettings
-from onex_operator.runtime.sweeper import DriftSweeper
+from onex_operator.runtime.sweeper import DriftSweeper, ProtocolSwept
 
 _log = logging.getLogger("onex.operator")
 
@@ -59,17 +62,24 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
         ThreadPoolExecutor(IO_THREADS, thread_name_prefix="onex-io")
     )
     container = ONEXContainer(settings)
-    reconciler = KafkaTopicReconciler(container)
+    events = EventPoster(container.kube)
+    kafka_topics = ManagedReconciler(container, KafkaTopicAdapter(container), events)
+    vault_secrets = ManagedReconciler(container, VaultSecretAdapter(container), events)
     registry = kopf.OperatorRegistry()
     # a private registry starts without kopf's default login handlers
     kopf.on.login(registry=registry)(login)
-    register_kafka_topics(registry, container, reconciler)
+    register_kind(registry, kafka_topics)
+    register_kind(registry, vault_secrets)
+    kinds: list[ProtocolSwept] = [kafka_topics, vault_secrets]
+    register_secret_watch(registry, kinds)
     _report_nodes(container)
     hub = HttpHub(container.metrics, container.health, settings.hub_host, settings.hub_port)
     await hub.start()
     _log.info("HTTP hub on %s:%d (/healthz /readyz /metrics /nodes /services)", settings.hub_host, hub.port)
     ready = asyncio.Event()
-    sweeper = asyncio.create_task(DriftSweeper(container, reconciler).run(), name="drift-sweeper")
+    sweeper = asyncio.create_task(
+        DriftSweeper(kinds, container.metrics, settings.sweep_tick_seconds).run(), name="drift-sweeper"
+    )
 
     async def mark_ready() -> None:
         await ready.wait()

@@ -12,33 +12,33 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from onex_operator.kube.api import JsonObject
+from typing import Generic, TypeVar
 
 SCHEDULE_GRID_SECONDS = 5.0
+ItemT = TypeVar("ItemT")
 
 
 @dataclass
-class IndexedResource:
-    body: JsonObject
+class IndexedResource(Generic[ItemT]):
+    item: ItemT
     group: str
     next_check: float  # monotonic time when the sweep looks at it next
 
 
-class ResourceIndex:
-    def __init__(self, group_key: Callable[[JsonObject], str]) -> None:
+class ResourceIndex(Generic[ItemT]):
+    def __init__(self, group_key: Callable[[ItemT], str]) -> None:
         self._group_key = group_key
-        self._resources: dict[str, IndexedResource] = {}
+        self._resources: dict[str, IndexedResource[ItemT]] = {}
         self._groups: defaultdict[str, set[str]] = defaultdict(set)
 
-    def upsert(self, uid: str, body: JsonObject, first_check_after: float) -> None:
+    def upsert(self, uid: str, item: ItemT, first_check_after: float) -> None:
         """A new resource is reconciled by its create/resume handler; the sweep comes later."""
         existing = self._resources.get(uid)
         if existing is not None:
             self._groups[existing.group].discard(uid)
         next_check = existing.next_check if existing else time.monotonic() + first_check_after
-        group = self._group_key(body)
-        self._resources[uid] = IndexedResource(body=body, group=group, next_check=next_check)
+        group = self._group_key(item)
+        self._resources[uid] = IndexedResource(item=item, group=group, next_check=next_check)
         self._groups[group].add(uid)
 
     def remove(self, uid: str) -> None:
@@ -58,16 +58,16 @@ class ResourceIndex:
         grid = min(SCHEDULE_GRID_SECONDS, seconds_from_now)
         resource.next_check = math.ceil(due / grid) * grid if grid > 0 else due
 
-    def due(self) -> list[tuple[str, JsonObject]]:
+    def due(self) -> list[tuple[str, ItemT]]:
         now = time.monotonic()
-        return [(uid, r.body) for uid, r in self._resources.items() if r.next_check <= now]
+        return [(uid, r.item) for uid, r in self._resources.items() if r.next_check <= now]
 
-    def bodies(self) -> list[JsonObject]:
-        return [resource.body for resource in self._resources.values()]
+    def items(self) -> list[ItemT]:
+        return [resource.item for resource in self._resources.values()]
 
-    def group_of(self, body: JsonObject) -> list[JsonObject]:
-        """Every indexed resource in the same group as `body` (itself included when indexed)."""
-        return [self._resources[uid].body for uid in self._groups.get(self._group_key(body), ())]
+    def group_of(self, item: ItemT) -> list[ItemT]:
+        """Every indexed resource in the same group as `item` (itself included when indexed)."""
+        return [self._resources[uid].item for uid in self._groups.get(self._group_key(item), ())]
 
     def __len__(self) -> int:
         return len(self._resources)

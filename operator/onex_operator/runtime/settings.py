@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict
+
+IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
 
 class ModelOperatorSettings(BaseModel):
@@ -17,3 +21,7 @@ class ModelOperatorSettings(BaseModel):
     peering_name: str | None = None  # set when more than one replica runs
     worker_limit: int = 2000
     watch_server_timeout_seconds: int = 300
+    operator_namespace: str = "default"  # where the operator keeps its own Secrets (the hash key)
+    hash_key_secret: str = "onex-infra-operator-hash-key"
+    # Vault's Kubernetes auth logs in with this token (projected into the pod in a cluster)
+    service_account_token_path: Path = IN_CLUSTER_TOKEN

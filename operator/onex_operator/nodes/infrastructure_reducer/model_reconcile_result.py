@@ -6,6 +6,9 @@ from pydantic import BaseModel, ConfigDict
 
 from onex_operator.errors import RuntimeHostError
 
+# a kind's own status fields: scalars and lists of names, never a secret value
+StatusFields = dict[str, str | int | bool | list[str] | None]
+
 
 class ModelReconcileResult(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -19,4 +22,4 @@ class ModelReconcileResult(BaseModel):
     stalled: bool = False
     progressing: bool = False
     # kind-specific observed fields, already in the CRD's camelCase
-    observed: dict[str, str | int | None] = {}
+    observed: StatusFields = {}

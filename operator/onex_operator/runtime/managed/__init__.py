@@ -1,0 +1,1 @@
+"""The managed-resource reconciler shared by every kind: a kind brings only an adapter."""
