@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import ssl
@@ -36,6 +37,9 @@ def get_text(
         raise ProbeFailedError(f"{url} answered HTTP {error.code}") from error
     except (urllib.error.URLError, OSError) as error:
         raise ProbeFailedError(f"{url} unreachable: {error}") from error
+    except http.client.HTTPException as error:
+        # a server still starting (or restarting) can close the connection mid-answer
+        raise ProbeFailedError(f"{url} broke off its answer: {error!r}") from error
 
 
 def get_json(

@@ -22,7 +22,14 @@ from onex_operator.testbed.components.base import ProtocolComponent, TestbedCont
 from onex_operator.testbed.credentials import load_or_create_credentials
 from onex_operator.testbed.errors import TestbedError
 from onex_operator.testbed.http_probe import ProbeFailedError, port_open
-from onex_operator.testbed.processes import ModelProcessRecord, is_running, log_tail, spawn, stop
+from onex_operator.testbed.processes import (
+    ModelProcessRecord,
+    exit_code,
+    is_running,
+    log_tail,
+    spawn,
+    stop,
+)
 from onex_operator.testbed.progress import Progress, format_duration
 from onex_operator.testbed.settings import ModelTestbedSettings
 from onex_operator.testbed.state import ProcessState
@@ -127,10 +134,13 @@ class Testbed:
                 )
             log_path = self.settings.logs_dir / f"{component.name}.log"
             record = spawn(component.name, component.launch(), component.ports(), log_path)
+            # the readiness timeout is the process's own: `prepare` (initdb, key generation, storage
+            # format) can take long on a busy machine and must not eat into it
+            spawned = time.monotonic()
             with self._records_lock:
                 records[component.name] = record
                 self._state.save(records)
-            version = self._wait_ready(component, record, started)
+            version = self._wait_ready(component, record, spawned)
             component.after_ready()
             elapsed = time.monotonic() - started
             self.progress.say(
@@ -146,14 +156,16 @@ class Testbed:
             log_path=str(record.log_path),
         )
 
-    def _wait_ready(self, component: ProtocolComponent, record: ModelProcessRecord, started: float) -> str:
-        deadline = started + self.settings.ready_timeout_seconds
+    def _wait_ready(self, component: ProtocolComponent, record: ModelProcessRecord, since: float) -> str:
+        deadline = since + self.settings.ready_timeout_seconds
         last_reason = "no answer yet"
         while time.monotonic() < deadline:
             if not is_running(record):
+                code = exit_code(record)
+                how = "exited" if code is None else f"exited with code {code}"
                 raise TestbedError(
                     component.name,
-                    f"exited before it became ready; last log lines:\n{log_tail(record.log_path)}",
+                    f"{how} before it became ready; last log lines:\n{log_tail(record.log_path)}",
                     record.log_path,
                 )
             try:

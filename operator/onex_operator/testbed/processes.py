@@ -1,7 +1,9 @@
 """Start, recognise and stop the test-bed's processes by pid.
 
-A pid alone can be recycled, so a process counts as ours only while its command line still names
-the executable we started.
+A process this invocation started is judged by its `Popen` handle: the kernel's answer, which
+/proc cannot give right after the start (the new program's command line reads empty for a while).
+A process started by an earlier invocation is known only by its pid, which can be recycled, so it
+counts as ours only while its command line still names the executable we started.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -41,6 +45,36 @@ class ModelProcessRecord(BaseModel):
     started_at: float
 
 
+@dataclass(frozen=True)
+class _Child:
+    """A process this invocation started: the record that state.json keeps, and its handle."""
+
+    record: ModelProcessRecord
+    handle: subprocess.Popen[bytes]
+
+
+class _Children:
+    """The processes this invocation started. Callers hold only the record (it is what state.json
+    stores and what a later invocation sees), so the handles are kept here, found by the record."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # components start from parallel threads
+        self._children: dict[tuple[int, float], _Child] = {}
+
+    def add(self, child: _Child) -> None:
+        with self._lock:
+            self._children[child.record.pid, child.record.started_at] = child
+
+    def handle(self, record: ModelProcessRecord) -> subprocess.Popen[bytes] | None:
+        with self._lock:
+            child = self._children.get((record.pid, record.started_at))
+        # a record that differs (say, another executable on the same pid) is not the one we started
+        return child.handle if child is not None and child.record == record else None
+
+
+_CHILDREN = _Children()
+
+
 def spawn(component: str, launch: ModelLaunch, ports: list[int], log_path: Path) -> ModelProcessRecord:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, **launch.env}
@@ -59,7 +93,7 @@ def spawn(component: str, launch: ModelLaunch, ports: list[int], log_path: Path)
             group=launch.run_as_user,
             extra_groups=[] if launch.run_as_user else None,
         )
-    return ModelProcessRecord(
+    record = ModelProcessRecord(
         component=component,
         pid=process.pid,
         executable=Path(launch.command[0]).name,
@@ -68,26 +102,60 @@ def spawn(component: str, launch: ModelLaunch, ports: list[int], log_path: Path)
         stop_signal=launch.stop_signal,
         started_at=time.time(),
     )
+    _CHILDREN.add(_Child(record=record, handle=process))
+    return record
 
 
-def _proc_state(pid: int) -> str | None:
+_PF_KTHREAD = 0x00200000  # include/linux/sched.h
+
+
+@dataclass(frozen=True)
+class _ProcStat:
+    state: str
+    kernel_thread: bool
+
+
+def _proc_stat(pid: int) -> _ProcStat | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # the state letter follows the parenthesised command name, which may itself hold spaces
-    return stat.rsplit(")", 1)[1].split()[0]
+    # the fields follow the parenthesised command name, which may itself hold spaces: state is the
+    # first of them, flags the seventh
+    fields = stat.rsplit(")", 1)[1].split()
+    return _ProcStat(state=fields[0], kernel_thread=bool(int(fields[6]) & _PF_KTHREAD))
 
 
 def is_running(record: ModelProcessRecord) -> bool:
-    state = _proc_state(record.pid)
-    if state is None or state in {"Z", "X"}:
+    handle = _CHILDREN.handle(record)
+    if handle is not None:
+        return handle.poll() is None
+    return _recognised_in_proc(record)
+
+
+def _recognised_in_proc(record: ModelProcessRecord) -> bool:
+    """Whether the pid of a process an earlier invocation started still runs that program."""
+    stat = _proc_stat(record.pid)
+    # a kernel thread's command line is always empty: it is a recycled pid, never a starting program
+    if stat is None or stat.state in {"Z", "X"} or stat.kernel_thread:
         return False
     try:
-        cmdline = Path(f"/proc/{record.pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = Path(f"/proc/{record.pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return any(Path(part.decode(errors="replace")).name == record.executable for part in cmdline[:3])
+    if not cmdline:
+        # between exec and the new program's argument set-up (or while dying) the command line reads
+        # empty; the next look tells, so this is "starting", never "exited"
+        return True
+    parts = cmdline.split(b"\0")[:3]
+    return any(Path(part.decode(errors="replace")).name == record.executable for part in parts)
+
+
+def exit_code(record: ModelProcessRecord) -> int | None:
+    """The exit code (negative: the signal) of a process this invocation started and that has ended;
+    None while it runs or when an earlier invocation started it."""
+    handle = _CHILDREN.handle(record)
+    return handle.poll() if handle is not None else None
 
 
 def stop(record: ModelProcessRecord, timeout_seconds: float = 30.0) -> bool:
