@@ -14,6 +14,7 @@ from onex_operator.nodes.vault_adapter.connection import VaultConnection
 from onex_operator.nodes.vault_adapter.model_vault_client_config import ModelVaultClientConfig
 from onex_operator.runtime.hash_key import HashKeySource
 from onex_operator.runtime.health import HealthRegistry
+from onex_operator.runtime.managed.usage import ConnectionUsage
 from onex_operator.runtime.metrics import OperatorMetrics
 from onex_operator.runtime.settings import ModelOperatorSettings
 from onex_operator.runtime.status_store import StatusStore
@@ -29,6 +30,7 @@ class ONEXContainer:
         self.metrics = OperatorMetrics()
         self.health = HealthRegistry()
         self.statuses = StatusStore(self.kube)
+        self.usage = ConnectionUsage(self.kube)
         self._kafka_admins: dict[str, KafkaTopicAdmin] = {}
         self.kafka_connections: TtlCache[tuple[str, ModelKafkaClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS

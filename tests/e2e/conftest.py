@@ -11,10 +11,11 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from kubernetes import client, config
@@ -23,6 +24,9 @@ from kubernetes.client.exceptions import ApiException
 
 from onex_operator.kube.crds import install_crds
 from tests.conftest import RunningTestbed
+
+if TYPE_CHECKING:
+    from tests.e2e.vault_helpers import Bao
 
 GROUP, VERSION = "infra.onex.dev", "v1alpha1"
 REPO = Path(__file__).resolve().parents[2]
@@ -64,8 +68,15 @@ class OperatorProcess:
 
 @contextmanager
 def running_operator(
-    testbed: RunningTestbed, log_dir: Path, namespace_glob: str, drift: str = "4s", retry: str = "3s"
+    testbed: RunningTestbed,
+    log_dir: Path,
+    namespace_glob: str,
+    drift: str = "4s",
+    retry: str = "3s",
+    *,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[OperatorProcess]:
+    """The operator as its own process; `extra_args` are further flags of `onex_operator run`."""
     hub_port = free_port()
     log_path = log_dir / f"operator-{uuid.uuid4().hex[:6]}.log"
     environment = {**os.environ, **testbed.env}
@@ -84,6 +95,7 @@ def running_operator(
                 retry,
                 "--hub-port",
                 str(hub_port),
+                *extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -281,8 +293,72 @@ def remove_cluster(cluster: Cluster) -> None:
     client.CoreV1Api(cluster.api).delete_namespace(cluster.namespace)
 
 
+def release_namespace(api: ApiClient, namespace: str) -> None:
+    """Delete a namespace whose operator may be gone: every finalizer of the operator's (on the
+    managed resources, on the connections and Secrets in use) is removed by hand first."""
+    objects, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    for plural in ("kafkatopics", "vaultsecrets", "infraconnections"):
+        for item in objects.list_namespaced_custom_object(GROUP, VERSION, namespace, plural)["items"]:
+            try:
+                objects.patch_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    plural,
+                    item["metadata"]["name"],
+                    {"metadata": {"finalizers": []}},
+                )
+            except ApiException as error:
+                if error.status != 404:
+                    raise
+    for secret in core.list_namespaced_secret(namespace).items:
+        if secret.metadata.finalizers:
+            try:
+                core.patch_namespaced_secret(
+                    secret.metadata.name, namespace, {"metadata": {"finalizers": None}}
+                )
+            except ApiException as error:
+                if error.status != 404:
+                    raise
+    core.delete_namespace(namespace)
+
+
 @pytest.fixture
 def cluster(api: ApiClient, testbed: RunningTestbed, operator: OperatorProcess) -> Iterator[Cluster]:
     made = make_cluster(api, testbed, E2E_NAMESPACE_PREFIX)
     yield made
     remove_cluster(made)
+
+
+# -- VaultSecret (helpers in tests/e2e/vault_helpers.py) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bao(testbed: RunningTestbed) -> Bao:
+    """OpenBao's HTTP API as the test-bed's root token."""
+    from tests.e2e.vault_helpers import bao_of  # noqa: PLC0415 - it imports this module
+
+    return bao_of(testbed)
+
+
+@pytest.fixture
+def kv_root(bao: Bao) -> Iterator[str]:
+    """A KV path prefix of this test alone; everything under it (KV v2 and v1) is removed after the
+    test, once its namespace (listed after this fixture) is gone."""
+    from tests.e2e.vault_helpers import KV1, KV2, unique_path  # noqa: PLC0415 - it imports this module
+
+    root = unique_path()
+    yield root
+    if not bao.sealed():
+        bao.remove_tree(root, KV2)
+        bao.remove_tree(root, KV1, kv_version=1)
+
+
+@pytest.fixture
+def vault_cluster(kv_root: str, cluster: Cluster, bao: Bao) -> Cluster:
+    """`cluster` whose `default` InfraConnection also has a vault section: token auth, a token with
+    only the operator's policy read from the Secret `vault-credentials`."""
+    from tests.e2e.vault_helpers import use_vault  # noqa: PLC0415 - it imports this module
+
+    use_vault(cluster, bao, bao.child_token())
+    return cluster

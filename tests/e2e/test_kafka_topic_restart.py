@@ -12,12 +12,18 @@ from pathlib import Path
 import pytest
 from confluent_kafka import TopicCollection
 from confluent_kafka.admin import AdminClient
-from kubernetes import client
 from kubernetes.client import ApiClient
-from kubernetes.client.exceptions import ApiException
 
 from tests.conftest import RunningTestbed
-from tests.e2e.conftest import GROUP, VERSION, Cluster, make_cluster, running_operator, wait_until
+from tests.e2e.conftest import (
+    GROUP,
+    VERSION,
+    Cluster,
+    make_cluster,
+    release_namespace,
+    running_operator,
+    wait_until,
+)
 from tests.e2e.private_kafka import remove_topics, shared_admin
 
 pytestmark = pytest.mark.e2e
@@ -38,17 +44,7 @@ def kill_cluster(api: ApiClient, testbed: RunningTestbed) -> Iterator[Cluster]:
     removed by hand, so a failed test never waits for a finalizer nobody runs."""
     cluster = make_cluster(api, testbed, KILL_PREFIX)
     yield cluster
-    objects = cluster.objects
-    for item in objects.list_namespaced_custom_object(GROUP, VERSION, cluster.namespace, PLURAL)["items"]:
-        name = item["metadata"]["name"]
-        try:
-            objects.patch_namespaced_custom_object(
-                GROUP, VERSION, cluster.namespace, PLURAL, name, {"metadata": {"finalizers": []}}
-            )
-        except ApiException as error:
-            if error.status != 404:
-                raise
-    client.CoreV1Api(api).delete_namespace(cluster.namespace)
+    release_namespace(api, cluster.namespace)
 
 
 def our_topics(admin: AdminClient, prefix: str) -> dict[str, int]:

@@ -213,7 +213,7 @@ def test_status_is_kept_whole_including_kopf_bookkeeping(kubectl: Kubectl, names
     )  # fmt: skip
     stored = json.loads(kubectl.ok("get", "kafkatopic", "status-kept", "-n", namespace, "-o", "json"))
     assert stored["status"] == status
-    table = kubectl.ok("get", "kt", "status-kept", "-n", namespace)
+    table = kubectl.ok("get", "okt", "status-kept", "-n", namespace)
     header, row = table.splitlines()[:2]
     assert header.split() == ["NAME", "TOPIC", "PARTITIONS", "REPLICAS", "READY", "REASON", "AGE"]
     assert "InfraConnectionError" in row
@@ -254,7 +254,7 @@ def test_kubectl_explain_prints_the_contract_description(
 
 
 def test_short_names_and_the_onex_category(kubectl: Kubectl, namespace: str) -> None:
-    kubectl.ok("get", "kt,cs,vs,pgm,ic", "-n", namespace)
-    kubectl.ok("get", "cic")
+    kubectl.ok("get", "okt,ocs,ovs,opgm,oic", "-n", namespace)
+    kubectl.ok("get", "ocic")
     resources = kubectl.ok("api-resources", "--api-group=infra.onex.dev", "-o", "wide")
     assert resources.count("onex") >= 6

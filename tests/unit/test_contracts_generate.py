@@ -40,7 +40,7 @@ def test_check_reports_drift_and_generate_repairs_it(
     assert main([*argv, "--check"]) == 0
 
     crd = tmp_path / "crds/infra.onex.dev_kafkatopics.yaml"
-    crd.write_text(crd.read_text().replace("kt", "kafka"))
+    crd.write_text(crd.read_text().replace("okt", "kafka"))
     stale = tmp_path / "operator/onex_operator/models/model_gone.py"
     stale.write_text(f'"""{MODELS.joinpath("model_condition.py").read_text().splitlines()[0][3:]}\n"""\n')
     hand_written = tmp_path / "operator/onex_operator/models/notes.py"

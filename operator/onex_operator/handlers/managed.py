@@ -15,6 +15,7 @@ from onex_operator.runtime.managed.adapter import InputsT, ObservedT, PlanT, Ses
 from onex_operator.runtime.managed.envelope import ANNOTATION_PREFIX
 from onex_operator.runtime.managed.reconciler import ManagedReconciler
 from onex_operator.runtime.managed.results import ReconcileReport
+from onex_operator.runtime.managed.usage import PLURALS, ConnectionUsage
 from onex_operator.runtime.sweeper import ProtocolSwept
 
 _log = logging.getLogger("onex.handlers")
@@ -68,7 +69,12 @@ def register_kind(
             field=["metadata", "annotations", ANNOTATION_PREFIX + name],
         )(reconcile)
 
-    @kopf.on.delete(GROUP, VERSION, plural, registry=registry, id=f"delete-{plural}")
+    def deletes_on_removal(body: kopf.Body, **_: object) -> bool:
+        # kopf keeps its finalizer only on resources this filter matches, and removes it when one
+        # stops matching (policy changed to Retain, or the abandon annotation set while deleting)
+        return reconciler.deletes_on_removal(reconciler.envelope(body))
+
+    @kopf.on.delete(GROUP, VERSION, plural, registry=registry, id=f"delete-{plural}", when=deletes_on_removal)
     async def delete(body: kopf.Body, retry: int, **_: object) -> None:
         try:
             await reconciler.delete(reconciler.envelope(body))
@@ -79,12 +85,26 @@ def register_kind(
             raise kopf.TemporaryError(error.message, delay=backoff(retry)) from error
 
 
-def register_secret_watch(registry: kopf.OperatorRegistry, kinds: Sequence[ProtocolSwept]) -> None:
-    """A changed, created or deleted Secret requeues the resources that read it. The initial
-    listing (type None) is not a change: every resource is reconciled at resume anyway."""
+def register_connection_watch(registry: kopf.OperatorRegistry, usage: ConnectionUsage) -> None:
+    """Connections are not reconciled (yet): watched, so the ones in use are protected."""
+    for kind, plural in PLURALS.items():
+
+        async def connection_event(type: str | None, body: kopf.Body, kind: str = kind, **_: object) -> None:
+            usage.connection_event(kind, type, body)
+
+        kopf.on.event(GROUP, VERSION, plural, registry=registry, id=f"usage-{plural}")(connection_event)
+
+
+def register_secret_watch(
+    registry: kopf.OperatorRegistry, kinds: Sequence[ProtocolSwept], usage: ConnectionUsage
+) -> None:
+    """A changed, created or deleted Secret requeues the resources that read it, and the usage
+    tracker learns which Secrets carry its finalizer. The initial listing (type None) is not a
+    change: every resource is reconciled at resume anyway."""
 
     @kopf.on.event("", "v1", "secrets", registry=registry, id="secret-users")
     async def secret_event(type: str | None, body: kopf.Body, **_: object) -> None:
+        usage.secret_event(type, body)
         if type is None:
             return
         metadata = body.get("metadata", {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID
 
@@ -71,6 +72,44 @@ class KubeApi:
             correlation_id,
         )
         return _json_object(found)
+
+    async def list_namespaced(self, plural: str, namespace: str, correlation_id: UUID) -> list[JsonObject]:
+        found = await self._call(
+            lambda: self._custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural),
+            f"list {plural}",
+            namespace,
+            correlation_id,
+        )
+        items = found.get("items") if isinstance(found, dict) else None
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    async def terminating_namespaces(self, correlation_id: UUID) -> list[str]:
+        found = await self._call(self._core.list_namespace, "list namespaces", "cluster", correlation_id)
+        items = found.items if found is not None else []
+        return [
+            str(item.metadata.name)
+            for item in items or []
+            if item.metadata is not None and item.metadata.deletion_timestamp is not None
+        ]
+
+    async def secrets_with_finalizer(
+        self, namespace: str, finalizer: str, correlation_id: UUID
+    ) -> list[JsonObject]:
+        """The Secrets of `namespace` that carry `finalizer`, as plain objects (metadata only)."""
+        found = await self._call(
+            lambda: self._core.list_namespaced_secret(namespace), "list secrets", namespace, correlation_id
+        )
+        return [
+            {
+                "metadata": {
+                    "namespace": namespace,
+                    "name": item.metadata.name,
+                    "finalizers": item.metadata.finalizers,
+                }
+            }
+            for item in (found.items if found is not None else []) or []
+            if item.metadata is not None and finalizer in (item.metadata.finalizers or [])
+        ]
 
     async def get_cluster(self, plural: str, name: str, correlation_id: UUID) -> JsonObject | None:
         found = await self._call(
@@ -145,6 +184,68 @@ class KubeApi:
             ) from error
         return True
 
+    async def set_finalizer(
+        self, target: FinalizerTarget, finalizer: str, present: bool, correlation_id: UUID
+    ) -> bool:
+        """Add or remove one finalizer, guarded by the resourceVersion just read (a concurrent
+        change fails the patch instead of losing the other's finalizers). Returns whether the object
+        was patched; an object that no longer exists is left alone."""
+        where = f"{target.namespace}/{target.name}" if target.namespace else target.name
+        found = await self._call(
+            lambda: self._read_object(target), f"get {target.plural}", where, correlation_id
+        )
+        if found is None:
+            return False
+        metadata = found.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        current = [str(item) for item in metadata.get("finalizers") or []]
+        if (finalizer in current) == present:
+            return False
+        wanted = [*current, finalizer] if present else [item for item in current if item != finalizer]
+        patch: list[JsonObject] = [
+            {"op": "test", "path": "/metadata/resourceVersion", "value": metadata.get("resourceVersion")},
+            {
+                "op": "replace" if "finalizers" in metadata else "add",
+                "path": "/metadata/finalizers",
+                "value": wanted,
+            },
+        ]
+        await self._call(
+            lambda: self._patch_object(target, patch), f"patch {target.plural}", where, correlation_id
+        )
+        return True
+
+    def _read_object(self, target: FinalizerTarget) -> JsonObject | None:
+        if target.plural == "secrets":
+            secret = self._core.read_namespaced_secret(target.name, target.namespace or "")
+            return _json_object(self._core.api_client.sanitize_for_serialization(secret))
+        if target.namespace is None:
+            return _json_object(
+                self._custom.get_cluster_custom_object(GROUP, VERSION, target.plural, target.name)
+            )
+        return _json_object(
+            self._custom.get_namespaced_custom_object(
+                GROUP, VERSION, target.namespace, target.plural, target.name
+            )
+        )
+
+    def _patch_object(self, target: FinalizerTarget, patch: list[JsonObject]) -> object:
+        json_patch = "application/json-patch+json"  # the client would send a list as a merge patch
+        if target.plural == "secrets":
+            return self._core.patch_namespaced_secret(
+                target.name,
+                target.namespace or "",
+                patch,
+                _content_type=json_patch,
+            )
+        if target.namespace is None:
+            return self._custom.patch_cluster_custom_object(
+                GROUP, VERSION, target.plural, target.name, patch, _content_type=json_patch
+            )
+        return self._custom.patch_namespaced_custom_object(
+            GROUP, VERSION, target.namespace, target.plural, target.name, patch, _content_type=json_patch
+        )
+
     async def patch_status(
         self, plural: str, namespace: str, name: str, status: JsonObject, correlation_id: UUID
     ) -> None:
@@ -154,6 +255,18 @@ class KubeApi:
             ),
             f"patch {plural}/status",
             f"{namespace}/{name}",
+            correlation_id,
+        )
+
+    async def patch_cluster_status(
+        self, plural: str, name: str, status: JsonObject, correlation_id: UUID
+    ) -> None:
+        await self._call(
+            lambda: self._custom.patch_cluster_custom_object_status(
+                GROUP, VERSION, plural, name, {"status": status}
+            ),
+            f"patch {plural}/status",
+            name,
             correlation_id,
         )
 
@@ -180,6 +293,13 @@ class KubeApi:
             raise InfraConnectionError(
                 f"Kubernetes API unreachable for {operation}: {error}", context=context
             ) from error
+
+
+@dataclass(frozen=True)
+class FinalizerTarget:
+    plural: str  # "secrets", or a plural of the infra.onex.dev group
+    namespace: str | None  # None: cluster-scoped
+    name: str
 
 
 def _json_object(value: object) -> JsonObject | None:

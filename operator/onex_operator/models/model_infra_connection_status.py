@@ -14,6 +14,16 @@ from onex_operator.models.model_transport_reachability import ModelTransportReac
 class ModelInfraConnectionStatus(ModelResourceStatus):
     """Observed state of a connection."""
 
+    used_by: int | None = Field(
+        default=None,
+        alias="usedBy",
+        ge=0,
+        description=(
+            "How many managed resources use this connection. While any does, the "
+            "connection and the credential Secrets it reads carry the finalizer "
+            "infra.onex.dev/in-use."
+        ),
+    )
     transports: list[ModelTransportReachability] | None = Field(
         default=None, max_length=8, description="Reachability of each configured transport."
     )

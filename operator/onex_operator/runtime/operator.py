@@ -10,17 +10,20 @@ from concurrent.futures import ThreadPoolExecutor
 import kopf
 
 from onex_operator.container import ONEXContainer
-from onex_operator.handlers.managed import register_kind, register_secret_watch
+from onex_operator.handlers.managed import register_connection_watch, register_kind, register_secret_watch
 from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.runtime.hub import HttpHub
 from onex_operator.runtime.login import login
+from onex_operator.runtime.managed.envelope import FINALIZER
 from onex_operator.runtime.managed.events import EventPoster
+from onex_operator.runtime.managed.kinds import ProtocolManagedKind
 from onex_operator.runtime.managed.reconciler import ManagedReconciler
+from onex_operator.runtime.managed.teardown import TerminatingNamespaces
 from onex_operator.runtime.settings import ModelOperatorSettings
-from onex_operator.runtime.sweeper import DriftSweeper, ProtocolSwept
+from onex_operator.runtime.sweeper import DriftSweeper
 
 _log = logging.getLogger("onex.operator")
 
@@ -36,7 +39,7 @@ def kopf_settings(settings: ModelOperatorSettings) -> kopf.OperatorSettings:
     configured.queueing.idle_timeout = 1.0
     # the operator posts its own Events (with correlation ids); kopf's log-to-Event copy would flood
     configured.posting.enabled = False
-    configured.persistence.finalizer = "infra.onex.dev/finalizer"
+    configured.persistence.finalizer = FINALIZER
     configured.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="infra.onex.dev")
     configured.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
         prefix="infra.onex.dev", key="last-handled-configuration"
@@ -70,13 +73,24 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
     kopf.on.login(registry=registry)(login)
     register_kind(registry, kafka_topics)
     register_kind(registry, vault_secrets)
-    kinds: list[ProtocolSwept] = [kafka_topics, vault_secrets]
-    register_secret_watch(registry, kinds)
+    kinds: list[ProtocolManagedKind] = [kafka_topics, vault_secrets]
+    register_secret_watch(registry, kinds, container.usage)
+    register_connection_watch(registry, container.usage)
+    container.usage.watch(kinds)
     _report_nodes(container)
     hub = HttpHub(container.metrics, container.health, settings.hub_host, settings.hub_port)
     await hub.start()
     _log.info("HTTP hub on %s:%d (/healthz /readyz /metrics /nodes /services)", settings.hub_host, hub.port)
     ready = asyncio.Event()
+    usage = asyncio.create_task(container.usage.run(), name="connection-usage")
+    # watching all namespaces, kopf sees every deletion; by name or glob, it misses the
+    # namespaces already Terminating at its start (runtime/managed/teardown.py)
+    teardown = asyncio.create_task(
+        TerminatingNamespaces(container.kube, container.usage, kinds, settings.namespaces).run()
+        if settings.namespaces
+        else asyncio.Event().wait(),
+        name="terminating-namespaces",
+    )
     sweeper = asyncio.create_task(
         DriftSweeper(kinds, container.metrics, settings.sweep_tick_seconds).run(), name="drift-sweeper"
     )
@@ -98,7 +112,7 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
         )
     finally:
         container.health.set_ready(False, "stopping")
-        for task in (sweeper, readiness):
+        for task in (sweeper, readiness, usage, teardown):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

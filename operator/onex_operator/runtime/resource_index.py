@@ -41,6 +41,10 @@ class ResourceIndex(Generic[ItemT]):
         self._resources[uid] = IndexedResource(item=item, group=group, next_check=next_check)
         self._groups[group].add(uid)
 
+    def get(self, uid: str) -> ItemT | None:
+        resource = self._resources.get(uid)
+        return resource.item if resource is not None else None
+
     def remove(self, uid: str) -> None:
         resource = self._resources.pop(uid, None)
         if resource is not None:

@@ -4,6 +4,7 @@ when both match."""
 from __future__ import annotations
 
 from onex_operator.kube.api import JsonObject
+from onex_operator.nodes.connection_resolver.keys import connection_key
 
 
 def _section(body: JsonObject, key: str) -> dict[str, object]:
@@ -14,14 +15,6 @@ def _section(body: JsonObject, key: str) -> dict[str, object]:
 def topic_name_of(body: JsonObject) -> str:
     topic = _section(body, "spec").get("topicName")
     return str(topic) if topic else str(_section(body, "metadata").get("name", ""))
-
-
-def connection_key(body: JsonObject) -> str:
-    ref = _section(body, "spec").get("connectionRef")
-    ref = ref if isinstance(ref, dict) else {}
-    kind, name = ref.get("kind", "InfraConnection"), ref.get("name", "default")
-    namespace = "" if kind == "ClusterInfraConnection" else _section(body, "metadata").get("namespace", "")
-    return f"{kind}/{namespace}/{name}"
 
 
 def claim_key(body: JsonObject) -> str:

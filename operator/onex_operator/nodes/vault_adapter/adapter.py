@@ -21,9 +21,9 @@ from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
 from onex_operator.models.model_generated_value import ModelGeneratedValue
 from onex_operator.models.model_vault_secret_spec import ModelVaultSecretSpec
+from onex_operator.nodes.connection_resolver.keys import connection_key
 from onex_operator.nodes.connection_resolver.resolve import secret_value
 from onex_operator.nodes.infrastructure_reducer.model_reconcile_result import StatusFields
-from onex_operator.nodes.kafka_adapter.claims import connection_key
 from onex_operator.nodes.vault_adapter.client import VaultKv
 from onex_operator.nodes.vault_adapter.connection import vault_connection
 from onex_operator.nodes.vault_adapter.enum_ownership import EnumOwnership as EnumVaultOwnership

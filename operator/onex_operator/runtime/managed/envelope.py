@@ -20,6 +20,8 @@ SpecT = TypeVar("SpecT")
 SpecT_co = TypeVar("SpecT_co", covariant=True)
 
 ANNOTATION_PREFIX = "infra.onex.dev/"
+# kopf's finalizer on resources whose deletion deletes their external object
+FINALIZER = "infra.onex.dev/finalizer"
 _METADATA_KEPT = ("name", "namespace", "uid", "generation", "creationTimestamp", "deletionTimestamp")
 
 

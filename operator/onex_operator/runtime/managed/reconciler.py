@@ -25,9 +25,11 @@ from onex_operator.errors import (
     classify,
     sanitize,
 )
+from onex_operator.kube.api import FinalizerTarget
 from onex_operator.models.enum_deletion_policy import EnumDeletionPolicy
 from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
+from onex_operator.nodes.connection_resolver.keys import connection_key
 from onex_operator.nodes.infrastructure_orchestrator.gate import gate, is_ready
 from onex_operator.nodes.infrastructure_reducer.model_reconcile_result import ModelReconcileResult
 from onex_operator.nodes.infrastructure_reducer.reduce import (
@@ -45,6 +47,7 @@ from onex_operator.runtime.managed.adapter import (
     SpecT,
 )
 from onex_operator.runtime.managed.envelope import (
+    FINALIZER,
     InvalidResource,
     ManagedResource,
     ResourceEnvelope,
@@ -60,10 +63,12 @@ from onex_operator.runtime.managed.results import (
     label_of,
     report_of,
 )
+from onex_operator.runtime.managed.usage import ConnectionUser
 from onex_operator.runtime.resource_index import ResourceIndex
 from onex_operator.runtime.status_store import ResourceRef
 
 _log = logging.getLogger("onex.reconciler")
+ABANDON = "abandon"  # infra.onex.dev/abandon: "true" releases a resource and keeps its object
 _REACHABILITY_ERRORS = (InfraConnectionError, InfraTimeoutError, InfraAuthenticationError)
 _IN_FLIGHT_SECONDS = 3600.0  # parked while a drift check runs; the reconcile reschedules it
 
@@ -91,6 +96,8 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         # (namespace, Secret name) -> uids of the resources that read it
         self._secret_users: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self._secrets_of: dict[str, set[tuple[str, str]]] = {}
+        self._abandoned: set[str] = set()
+        self._blocked: dict[str, str] = {}  # uid -> error class of a deletion that could not happen
 
     @property
     def kind(self) -> EnumManagedKind:
@@ -102,7 +109,14 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         return envelope_of(self.adapter.kind, body, self.adapter.parse_spec)
 
     def seen(self, resource: ManagedResource[SpecT] | InvalidResource) -> None:
-        """A watch event: keep the index (drift sweep, conflicts) and the Secret users current."""
+        """A watch event: keep the index (drift sweep, conflicts), the Secret users and the
+        connections in use current."""
+        known = self.index.get(resource.uid)
+        if known is None or known.body.get("spec") != resource.body.get("spec") or resource.deleting:
+            self._container.usage.changed()
+        if resource.annotation(ABANDON) == "true" and resource.uid not in self._abandoned:
+            self._abandoned.add(resource.uid)
+            self._announce_abandon(resource)
         self.index.upsert(resource.uid, resource, self._container.settings.retry_interval_seconds)
         secrets = (
             {(resource.namespace, name) for name in self.adapter.secret_refs(resource)}
@@ -115,9 +129,77 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         self._secrets_of[resource.uid] = secrets
 
     def gone(self, uid: str) -> None:
+        resource = self.index.get(uid)
+        if isinstance(resource, ManagedResource) and not self.deletes_on_removal(resource):
+            kept = "abandoned" if resource.annotation(ABANDON) == "true" else self._kept_by_policy(resource)
+            _log.info(
+                "%s %s: %s, %s kept",
+                self.kind.value,
+                resource.label,
+                kept,
+                self.adapter.external_name(resource),
+            )
         self.index.remove(uid)
+        self._abandoned.discard(uid)
+        self._blocked.pop(uid, None)
         self._forget_secrets(uid)
         self._container.forget(uid)
+        self._container.usage.changed()
+
+    def deletes_on_removal(self, resource: ManagedResource[SpecT] | InvalidResource) -> bool:
+        """Whether deleting the resource deletes its external object: only then does it carry a
+        finalizer (a resource that keeps its object never holds up a namespace's deletion)."""
+        return (
+            isinstance(resource, ManagedResource)
+            and resource.spec.deletion_policy is EnumDeletionPolicy.DELETE
+            and resource.spec.management_policy is EnumManagementPolicy.MANAGE
+            and resource.annotation(ABANDON) != "true"
+        )
+
+    def connection_users(self) -> list[ConnectionUser]:
+        return [
+            ConnectionUser(
+                connection_key(resource.body), resource.namespace, f"{self.kind.value} {resource.label}"
+            )
+            for resource in self.index.items()
+        ]
+
+    def _deletion_blocked(
+        self, resource: ManagedResource[SpecT], external: str, error: RuntimeHostError, correlation_id: UUID
+    ) -> None:
+        """Say what is kept and why, once per error class: the resource stays until it can be
+        deleted or a person releases it."""
+        error_class = classify(error).error_class.value
+        message = (
+            f"{external} not deleted yet ({error_class}: {error.message}); retried. To release the "
+            'resource and keep it, annotate infra.onex.dev/abandon: "true"'
+        )
+        _log.warning("%s %s %s: %s", correlation_id, self.kind.value, resource.label, sanitize(message))
+        if self._blocked.get(resource.uid) != error_class:
+            self._blocked[resource.uid] = error_class
+            self._events.post(
+                resource,
+                "DeletionBlocked",
+                message,
+                warning=True,
+                correlation_id=correlation_id,
+                now=datetime.now(UTC),
+            )
+
+    def _kept_by_policy(self, resource: ManagedResource[SpecT]) -> str:
+        if resource.spec.management_policy is EnumManagementPolicy.OBSERVE:
+            return "managementPolicy Observe"
+        return f"deletionPolicy {resource.spec.deletion_policy.value}"
+
+    def _announce_abandon(self, resource: ManagedResource[SpecT] | InvalidResource) -> None:
+        external = (
+            self.adapter.external_name(resource) if isinstance(resource, ManagedResource) else "nothing"
+        )
+        message = f"annotation infra.onex.dev/abandon is set: deleting this resource keeps {external}"
+        _log.warning("%s %s: %s", self.kind.value, resource.label, message)
+        self._events.post(
+            resource, "Abandoned", message, warning=True, correlation_id=uuid4(), now=datetime.now(UTC)
+        )
 
     def secret_changed(self, namespace: str, name: str) -> int:
         """A Secret that resources read changed: look at them at the next sweep tick."""
@@ -363,23 +445,12 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
     # -- deletion ----------------------------------------------------------------------------
 
     async def delete(self, resource: ManagedResource[SpecT] | InvalidResource) -> None:
-        """Honour deletionPolicy. Raises a RuntimeHostError when the deletion should be retried."""
-        if isinstance(resource, InvalidResource):
-            return  # an invalid spec never created anything
-        spec = resource.spec
+        """Delete the external object of a resource whose policy says so. Raises a RuntimeHostError
+        while it cannot (the deletion is retried; the abandon annotation releases the resource)."""
+        if not isinstance(resource, ManagedResource) or not self.deletes_on_removal(resource):
+            return  # kopf keeps no finalizer for these; a stale one is released here
         adapter, kind = self.adapter, self.adapter.kind.value
         external = adapter.external_name(resource)
-        if spec.deletion_policy is not EnumDeletionPolicy.DELETE or (
-            spec.management_policy is EnumManagementPolicy.OBSERVE
-        ):
-            _log.info(
-                "%s %s: deletionPolicy %s, %s kept",
-                kind,
-                resource.label,
-                spec.deletion_policy.value,
-                external,
-            )
-            return
         if self._older_claimant(resource) is not None:
             _log.info("%s %s: %s was never this resource's; not deleted", kind, resource.label, external)
             return
@@ -388,34 +459,42 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
             status = self._container.statuses.current(resource.uid, resource.body)
             try:
                 session = await adapter.connect(resource, correlation_id)
-            except ProtocolConfigurationError as error:
-                # the connection is gone (deleting a namespace removes it too): blocking the
-                # deletion forever helps nobody, and keeping the object is the safe side
-                _log.warning(
-                    "%s %s %s: %s kept, it cannot be reached to delete it: %s",
-                    correlation_id,
-                    kind,
-                    resource.label,
-                    external,
-                    error.message,
-                )
-                return
-            observed = await adapter.observe(session, resource, correlation_id)
-            ownership = adapter.ownership(resource, observed, status).state
-            if ownership is not EnumOwnership.OURS:
-                _log.info(
-                    "%s %s %s: %s is %s, not this resource's; not deleted",
-                    correlation_id,
-                    kind,
-                    resource.label,
-                    external,
-                    "absent" if ownership is EnumOwnership.ABSENT else "someone else's",
-                )
-                return
-            await adapter.delete(session, resource, observed, correlation_id)
+                observed = await adapter.observe(session, resource, correlation_id)
+                ownership = adapter.ownership(resource, observed, status).state
+                if ownership is not EnumOwnership.OURS:
+                    _log.info(
+                        "%s %s %s: %s is %s, not this resource's; not deleted",
+                        correlation_id,
+                        kind,
+                        resource.label,
+                        external,
+                        "absent" if ownership is EnumOwnership.ABSENT else "someone else's",
+                    )
+                    return
+                await adapter.delete(session, resource, observed, correlation_id)
+            except RuntimeHostError as error:
+                self._deletion_blocked(resource, external, error, correlation_id)
+                raise
         _log.info(
             "%s %s %s: %s deleted (deletionPolicy Delete)", correlation_id, kind, resource.label, external
         )
+
+    async def finish_teardown(self, namespace: str) -> None:
+        """Delete, by policy, the resources of a namespace kopf does not watch (one that was
+        already Terminating when the operator started), and release them."""
+        correlation_id, kube = uuid4(), self._container.kube
+        for body in await kube.list_namespaced(self.adapter.plural, namespace, correlation_id):
+            resource = self.envelope(body)
+            self.seen(resource)
+            if not resource.deleting:
+                continue
+            try:
+                await self.delete(resource)
+            except RuntimeHostError:
+                continue  # said in an Event and a log line; the next round tries again
+            target = FinalizerTarget(self.adapter.plural, namespace, resource.name)
+            await kube.set_finalizer(target, FINALIZER, False, correlation_id)
+            self.gone(resource.uid)
 
     # -- helpers -----------------------------------------------------------------------------
 
