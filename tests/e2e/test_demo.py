@@ -1,4 +1,5 @@
-"""`make demo`'s job, as a user runs it: it ends with a Ready KafkaTopic in its table."""
+"""`make demo`'s job, as a user runs it: it ends with every example kind Ready in its table, and
+the Secret the example VaultSecret keeps in sync, by key names only."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.e2e.conftest import free_port
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_ends_with_a_ready_kafka_topic(testbed: RunningTestbed) -> None:
+def test_demo_ends_with_every_example_ready(testbed: RunningTestbed) -> None:
     onex_infra = str(Path(sys.executable).with_name("onex-infra"))
     result = subprocess.run(
         [onex_infra, "demo", "--exit-when-ready", "--hub-port", str(free_port())],
@@ -27,3 +28,7 @@ def test_demo_ends_with_a_ready_kafka_topic(testbed: RunningTestbed) -> None:
     rows = [line.split() for line in result.stdout.splitlines()]
     assert ["RESOURCE", "READY", "REASON", "MESSAGE"] in rows
     assert any(row[:2] == ["KafkaTopic/orders-events", "True"] for row in rows), result.stdout
+    assert any(row[:2] == ["VaultSecret/orders-db", "True"] for row in rows), result.stdout
+    lines = result.stdout.splitlines()
+    target = next(line for line in lines if line.startswith("Secret/orders-db-credentials"))
+    assert "keys password, username (values not shown), owned by VaultSecret/orders-db" in target, target
