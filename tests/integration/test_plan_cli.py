@@ -134,7 +134,7 @@ def test_bootstrap_plan_prints_every_kind_of_change_and_writes_nothing(
     assert '    ~ set retention.ms: "1000" -> "604800000"' in plan.out
     assert '    - remove segment.ms (was "100000"; the broker default applies)' in plan.out
     assert f"= KafkaTopic default/{same} -> topic {same}" in plan.out
-    assert "skipped (not a KafkaTopic)" in plan.out
+    assert "skipped (no plan for this kind)" in plan.out
     assert plan.out.rstrip().endswith(
         "Plan: 1 to create, 1 to change, 1 in sync, 1 skipped. Nothing was written."
     )

@@ -12,11 +12,11 @@ from kubernetes import client
 from kubernetes.config.config_exception import ConfigException
 
 from onex_operator.cli import main
+from onex_operator.container import ONEXContainer
 from onex_operator.errors import register_secret
 from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
 from onex_operator.nodes.kafka_adapter.model_topic_observation import ModelTopicObservation
 from onex_operator.planning import run
-from onex_operator.planning.planner import ProtocolTopicDescriber
 
 pytestmark = pytest.mark.unit
 
@@ -30,6 +30,14 @@ spec:
   config: {retention.ms: "1000"}
 """
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n"
+SECRET = """\
+apiVersion: infra.onex.dev/v1alpha1
+kind: VaultSecret
+metadata: {name: db, namespace: team}
+spec:
+  path: app/db
+  data: [{key: password, generate: {length: 16}}]
+"""
 
 
 class FakeAdmins:
@@ -38,7 +46,7 @@ class FakeAdmins:
     def __init__(self) -> None:
         self.configs: list[ModelKafkaClientConfig] = []
 
-    def __call__(self, config: ModelKafkaClientConfig) -> ProtocolTopicDescriber:
+    def admin(self, label: str, config: ModelKafkaClientConfig) -> FakeAdmins:
         self.configs.append(config)
         return self
 
@@ -57,7 +65,7 @@ class FakeAdmins:
 @pytest.fixture
 def kafka(monkeypatch: pytest.MonkeyPatch) -> FakeAdmins:
     admins = FakeAdmins()
-    monkeypatch.setattr(run, "AdminClients", lambda: admins)
+    monkeypatch.setattr(ONEXContainer, "kafka_admin", lambda _, label, config: admins.admin(label, config))
     return admins
 
 
@@ -103,6 +111,22 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str], kafka: 
     assert resource["verdict"] == "refused"
     assert resource["refusals"][0].startswith("partitions cannot decrease")
     assert parsed["exit_code"] == 1
+
+
+def test_bootstrap_plans_the_topics_and_says_why_other_kinds_cannot_be_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kafka: FakeAdmins
+) -> None:
+    files = _file(tmp_path, f"{TOPIC.replace('orders', 'payments')}---\n{SECRET}")
+    assert _plan("-f", files, "--bootstrap", "kafka:9092") == 1
+    out = capsys.readouterr().out
+    assert "Connections: KafkaTopics on PLAINTEXT bootstrap kafka:9092, Kubernetes not consulted;" in out
+    assert "+ KafkaTopic team/payments -> topic payments on kafka:9092" in out
+    assert "! VaultSecret team/db -> secret secret/app/db  [" in out
+    assert "! error ProtocolConfigurationError: Kubernetes is not consulted with --bootstrap" in out
+    assert out.rstrip().endswith(
+        "Plan: 1 to create (1 KafkaTopic), 0 to change, 0 in sync, 1 error (1 VaultSecret). "
+        "Nothing was written."
+    )
 
 
 def test_without_kubeconfig_the_error_is_classified(

@@ -7,9 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from onex_operator.planning.manifests import load_manifests
+from onex_operator.models.enum_managed_kind import EnumManagedKind
+from onex_operator.models.model_kafka_topic_spec import ModelKafkaTopicSpec
+from onex_operator.models.model_vault_secret_spec import ModelVaultSecretSpec
+from onex_operator.planning import manifests
 
 pytestmark = pytest.mark.unit
+
+
+KAFKA_ONLY = {EnumManagedKind.KAFKA_TOPIC: ModelKafkaTopicSpec.model_validate}
+
+
+def load_manifests(paths: list[Path], default_namespace: str) -> manifests.ManifestSet:
+    """The loader with the KafkaTopic kind only, as most of these tests read."""
+    return manifests.load_manifests(paths, default_namespace, KAFKA_ONLY)
+
 
 TOPICS = """\
 apiVersion: v1
@@ -141,3 +153,39 @@ def test_a_folder_stands_for_its_yaml_files(tmp_path: Path) -> None:
     _write(tmp_path, "not yaml at all: [", "README.md")
     found = load_manifests([tmp_path], "default")
     assert [r.label for r in found.resources] == ["team/other", "team/orders", "default/audit"]
+
+
+def test_every_registered_kind_is_read_and_a_name_may_repeat_across_kinds(tmp_path: Path) -> None:
+    canary = "manifest-canary-0c5e"
+    path = _write(
+        tmp_path,
+        f"""\
+apiVersion: infra.onex.dev/v1alpha1
+kind: KafkaTopic
+metadata: {{name: orders, namespace: team}}
+---
+apiVersion: infra.onex.dev/v1alpha1
+kind: VaultSecret
+metadata: {{name: orders, namespace: team}}
+spec:
+  path: team/orders
+  data: [{{key: password, generate: {{length: 16}}}}]
+---
+apiVersion: infra.onex.dev/v1alpha1
+kind: VaultSecret
+metadata: {{name: bad}}
+spec:
+  path: team/bad
+  data: [{{key: password, value: {canary}, colour: blue}}]
+""",
+    )
+    kinds = {**KAFKA_ONLY, EnumManagedKind.VAULT_SECRET: ModelVaultSecretSpec.model_validate}
+    found = manifests.load_manifests([path], "default", kinds)
+    assert [(r.kind.value, r.label) for r in found.resources] == [
+        ("KafkaTopic", "team/orders"),
+        ("VaultSecret", "team/orders"),
+    ]
+    (issue,) = found.invalid
+    assert (issue.resource, issue.path) == ("VaultSecret/bad", "spec.data[0].colour")
+    # a VaultSecret's spec carries values: an invalid one is named by field, never by its input
+    assert canary not in str(issue)

@@ -8,46 +8,51 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from onex_operator.container import ONEXContainer
 from onex_operator.errors import (
     InfraTimeoutError,
     ModelInfraErrorContext,
     RuntimeHostError,
     SecretResolutionError,
 )
-from onex_operator.kube.api import JsonObject
+from onex_operator.kube.api import JsonObject, KubeApi
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
+from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.models.model_kafka_topic_spec import ModelKafkaTopicSpec
+from onex_operator.nodes.kafka_adapter.adapter import KafkaSession, KafkaTopicAdapter
 from onex_operator.nodes.kafka_adapter.enum_topic_change_kind import EnumTopicChangeKind
-from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
 from onex_operator.nodes.kafka_adapter.model_topic_observation import ModelTopicObservation
 from onex_operator.planning.claims import Claims
-from onex_operator.planning.connections import BootstrapConnection, Resolved
+from onex_operator.planning.connectors import Connect
 from onex_operator.planning.enum_plan_verdict import EnumPlanVerdict
-from onex_operator.planning.model_manifest_resource import ModelManifestResource
+from onex_operator.planning.kinds.kafka_topic import KafkaTopicPresentation
+from onex_operator.planning.kube_access import unconsulted
+from onex_operator.planning.manifest_resource import ManifestResource
 from onex_operator.planning.model_resource_plan import ModelResourcePlan
-from onex_operator.planning.planner import Planner, ProtocolTopicDescriber
+from onex_operator.planning.plan_container import PlanContainer
+from onex_operator.planning.plan_kind import PlanKind
+from onex_operator.runtime.managed.envelope import ManagedResource
 
 pytestmark = pytest.mark.unit
 
-BOOTSTRAP = BootstrapConnection(("kafka:9092",))
+KIND = EnumManagedKind.KAFKA_TOPIC
 
 
-def _resource(name: str, position: int = 0, namespace: str = "team", **spec: object) -> ModelManifestResource:
+def _resource(name: str, position: int = 0, namespace: str = "team", **spec: object) -> ManifestResource:
     body: JsonObject = {
         "apiVersion": "infra.onex.dev/v1alpha1",
         "kind": "KafkaTopic",
         "metadata": {"name": name, "namespace": namespace},
         "spec": spec,
     }
-    return ModelManifestResource.model_validate(
-        {
-            "file": "topics.yaml",
-            "document": position,
-            "namespace": namespace,
-            "name": name,
-            "spec": ModelKafkaTopicSpec.model_validate(spec),
-            "body": body,
-        }
+    return ManifestResource(
+        file="topics.yaml",
+        document=position,
+        kind=KIND,
+        namespace=namespace,
+        name=name,
+        spec=ModelKafkaTopicSpec.model_validate(spec),
+        body=body,
     )
 
 
@@ -73,8 +78,10 @@ class FakeKafka:
         self.error = error
         self.described: list[str] = []
 
-    def __call__(self, config: ModelKafkaClientConfig) -> ProtocolTopicDescriber:
-        return self
+    async def connect(
+        self, resource: ManagedResource[ModelKafkaTopicSpec], correlation_id: UUID
+    ) -> KafkaSession:
+        return KafkaSession("kafka:9092", self)  # duck-typed: describe is all a plan asks of the admin
 
     async def describe(self, topic: str, correlation_id: UUID) -> ModelTopicObservation | None:
         self.described.append(topic)
@@ -83,14 +90,29 @@ class FakeKafka:
         return self.topics.get(topic)
 
 
-async def _plan(
-    kafka: FakeKafka,
-    *resources: ModelManifestResource,
+def _container() -> ONEXContainer:
+    return PlanContainer(KubeApi(unconsulted("in unit tests", uuid4())))
+
+
+async def _plan_with(
+    connect: Connect[ModelKafkaTopicSpec, KafkaSession],
+    resources: tuple[ManifestResource, ...],
     live: list[JsonObject] | None = None,
     unknown: str | None = None,
 ) -> list[ModelResourcePlan]:
-    claims = Claims(resources, live or [], unknown)
-    return await Planner(BOOTSTRAP, kafka, claims, uuid4()).plan(resources)
+    adapter = KafkaTopicAdapter(_container())
+    kind = PlanKind(adapter, KafkaTopicPresentation(), connect)
+    claims = Claims(KIND, adapter.claim_key, resources, live or [], unknown)
+    return list(await asyncio.gather(*(kind.plan(resource, claims, uuid4()) for resource in resources)))
+
+
+async def _plan(
+    kafka: FakeKafka,
+    *resources: ManifestResource,
+    live: list[JsonObject] | None = None,
+    unknown: str | None = None,
+) -> list[ModelResourcePlan]:
+    return await _plan_with(kafka.connect, resources, live, unknown)
 
 
 async def test_a_missing_topic_is_created() -> None:
@@ -234,20 +256,18 @@ async def test_errors_are_classified_per_resource() -> None:
     assert (plan.error.error_class.value, plan.error.operation) == ("InfraTimeoutError", "describe_topics")
 
 
-class FailingConnection:
-    async def resolve(self, resource: ModelManifestResource) -> Resolved:
-        context = ModelInfraErrorContext(
-            transport_type=EnumInfraTransportType.KAFKA, operation="resolve_connection"
-        )
-        raise SecretResolutionError("Secret creds does not exist in namespace team", context=context)
+async def _failing_connection(
+    resource: ManagedResource[ModelKafkaTopicSpec], correlation_id: UUID
+) -> KafkaSession:
+    context = ModelInfraErrorContext(
+        transport_type=EnumInfraTransportType.KAFKA, operation="resolve_connection"
+    )
+    raise SecretResolutionError("Secret creds does not exist in namespace team", context=context)
 
 
 async def test_a_connection_that_cannot_be_resolved_is_an_error_and_kafka_is_not_asked() -> None:
     kafka = FakeKafka()
-    resource = _resource("orders")
-    (plan,) = await Planner(FailingConnection(), kafka, Claims([resource], [], None), uuid4()).plan(
-        [resource]
-    )
+    (plan,) = await _plan_with(_failing_connection, (_resource("orders"),))
     assert plan.error is not None
     assert plan.error.error_class.value == "SecretResolutionError"
     assert kafka.described == []

@@ -8,14 +8,18 @@ from uuid import uuid4
 import pytest
 
 from onex_operator.contracts.model_validation_issue import ModelValidationIssue
-from onex_operator.errors import InfraConnectionError, ModelInfraErrorContext
+from onex_operator.errors import InfraConnectionError, ModelInfraErrorContext, sanitize
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
+from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
 from onex_operator.nodes.kafka_adapter.enum_topic_change_kind import EnumTopicChangeKind
 from onex_operator.nodes.kafka_adapter.model_topic_change import ModelTopicChange
+from onex_operator.nodes.vault_adapter.enum_secret_change_kind import EnumSecretChangeKind
+from onex_operator.nodes.vault_adapter.model_secret_change import ModelSecretChange
 from onex_operator.planning.enum_plan_verdict import EnumPlanVerdict
 from onex_operator.planning.model_plan_error import ModelPlanError
 from onex_operator.planning.model_plan_report import ModelPlanReport
+from onex_operator.planning.model_plan_step import ModelPlanStep
 from onex_operator.planning.model_resource_plan import ModelResourcePlan
 from onex_operator.planning.model_skipped_document import ModelSkippedDocument
 from onex_operator.planning.render import render_json, render_text
@@ -33,16 +37,20 @@ REMOVE = ModelTopicChange(kind=_K.DELETE_CONFIG, topic="t", config_key="segment.
 
 
 def _plan(verdict: EnumPlanVerdict, name: str = "t", **fields: object) -> ModelResourcePlan:
+    changes = fields.get("changes", [])
+    assert isinstance(changes, list)
     return ModelResourcePlan.model_validate(
         {
+            "kind": EnumManagedKind.KAFKA_TOPIC,
             "file": "topics.yaml",
             "document": 1,
             "namespace": "team",
             "name": name,
-            "topic": name,
+            "external": f"topic {name}",
             "management_policy": EnumManagementPolicy.MANAGE,
             "verdict": verdict,
             "connection": "team/default",
+            "creates": any(change.kind is _K.CREATE for change in changes),
             **fields,
         }
     )
@@ -52,7 +60,7 @@ def _report(*plans: ModelResourcePlan, **fields: object) -> ModelPlanReport:
     return ModelPlanReport.model_validate(
         {
             "correlation_id": uuid4(),
-            "kafka": "each resource's spec.connectionRef",
+            "connections": "each resource's spec.connectionRef",
             "resources": plans,
             **fields,
         }
@@ -137,7 +145,7 @@ def test_skipped_invalid_and_notes_are_listed() -> None:
         notes=["a note"],
     )
     text = render_text(report)
-    assert "skipped (not a KafkaTopic): a.yaml: document 0 (Namespace/team)\n" in text
+    assert "skipped (no plan for this kind): a.yaml: document 0 (Namespace/team)\n" in text
     assert "invalid: a.yaml: document 2 (KafkaTopic/x): spec.partitions: bad\n" in text
     assert "note: a note\n" in text
     assert text.endswith("1 skipped, 1 invalid. Nothing was written.")
@@ -190,3 +198,74 @@ def test_json_is_machine_readable() -> None:
     }
     assert first["descriptions"] == ["set retention.ms on t: '1000' -> '604800000'"]
     assert second["error"]["error_class"] == "InfraConnectionError"
+
+
+def _secret_plan(verdict: EnumPlanVerdict, name: str, **fields: object) -> ModelResourcePlan:
+    return ModelResourcePlan.model_validate(
+        {
+            "kind": EnumManagedKind.VAULT_SECRET,
+            "file": "secrets.yaml",
+            "document": 0,
+            "namespace": "team",
+            "name": name,
+            "external": f"secret secret/app/{name}",
+            "management_policy": EnumManagementPolicy.MANAGE,
+            "verdict": verdict,
+            "connection": "team/vault",
+            **fields,
+        }
+    )
+
+
+def test_every_kind_reads_alike_and_the_summary_counts_each() -> None:
+    changes = [
+        ModelPlanStep(text="record ownership in custom_metadata"),
+        ModelSecretChange(kind=EnumSecretChangeKind.ADD, key="password", generated=True),
+        ModelSecretChange(kind=EnumSecretChangeKind.UPDATE, key="username"),
+        ModelSecretChange(kind=EnumSecretChangeKind.REGENERATE, key="token", generated=True),
+        ModelSecretChange(kind=EnumSecretChangeKind.REMOVE, key="old"),
+        ModelPlanStep(text="sync Secret db-creds"),
+    ]
+    report = _report(
+        _plan(EnumPlanVerdict.CHANGES, "new", changes=[CREATE]),
+        _secret_plan(EnumPlanVerdict.CHANGES, "db", changes=changes),
+        _secret_plan(EnumPlanVerdict.CHANGES, "fresh", creates=True, changes=changes[1:2]),
+        _secret_plan(EnumPlanVerdict.CONFLICT, "taken", conflict="secret/app/taken exists"),
+    )
+    text = render_text(report)
+    assert (
+        "~ VaultSecret team/db -> secret secret/app/db on team/vault  [secrets.yaml, document 0]\n"
+        "    record ownership in custom_metadata\n"
+        "    + password (generated)\n"
+        "    ~ username (value differs)\n"
+        "    ~ token (regenerated)\n"
+        "    - old\n"
+        "    sync Secret db-creds\n"
+    ) in text
+    assert "+ VaultSecret team/fresh -> secret secret/app/fresh on team/vault" in text
+    assert "! VaultSecret team/taken -> secret secret/app/taken on team/vault" in text
+    assert text.endswith(
+        "Plan: 2 to create (1 KafkaTopic, 1 VaultSecret), 1 to change (1 VaultSecret), 0 in sync, "
+        "1 conflict (1 VaultSecret). Nothing was written."
+    )
+    # the sanitizer at the exit finds nothing that looks like a secret (a JSON key "VaultSecret" would)
+    assert sanitize(text) == text
+    assert sanitize(render_json(report)) == render_json(report)
+    parsed = json.loads(render_json(report))
+    assert parsed["summary"]["create"] == 2
+    assert [share["kind"] for share in parsed["summary_by_kind"]] == ["KafkaTopic", "VaultSecret"]
+    assert parsed["summary_by_kind"][1]["counts"] == {
+        "create": 1,
+        "change": 1,
+        "in_sync": 0,
+        "drift": 0,
+        "refused": 0,
+        "conflict": 1,
+        "error": 0,
+    }
+    db = parsed["resources"][1]
+    assert db["changes"][:2] == [
+        {"kind": "step", "text": "record ownership in custom_metadata"},
+        {"kind": "add", "key": "password", "generated": True},
+    ]
+    assert db["descriptions"][1:3] == ["+ password (generated)", "~ username (value differs)"]

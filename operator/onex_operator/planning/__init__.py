@@ -1,3 +1,4 @@
-"""`onex-infra plan`: what the operator would change for KafkaTopic resources in files, against the
-live Kafka cluster, without writing anything. Uses the operator's own pure plan (kafka_adapter.plan)
-and ownership rules (kafka_adapter.reconcile); this package only loads, observes and renders."""
+"""`onex-infra plan`: what the operator would change for the KafkaTopic and VaultSecret resources in
+files, against the live services, without writing anything. Every resource goes through its kind's
+own operator adapter (connect, inputs, observe, ownership, the pure plan); this package only loads,
+reads the cluster's live resources, and renders."""

@@ -1,5 +1,5 @@
-"""`onex-infra plan -f FILE`: what the operator would change for the KafkaTopic resources in FILE,
-against the live Kafka cluster, without writing anything.
+"""`onex-infra plan -f FILE`: what the operator would change for the resources in FILE (KafkaTopic,
+VaultSecret), against the live services, without writing anything.
 
 Exit codes: 0 nothing to change; 2 changes pending; 1 something blocks them (a refusal, a
 conflict, an error, an invalid manifest). argparse's own usage errors also exit 2, with `usage:` on
@@ -23,8 +23,9 @@ exit codes: 0 nothing to change (Observe drift is reported, not counted); 2 chan
 1 a refusal, a conflict, an error or an invalid manifest. A usage error also exits 2 (with
 `usage:` on stderr); --output json carries the code in `exit_code`.
 
-Nothing is written: Kafka is only described, Kubernetes only read (connections, Secrets and the live
-KafkaTopics, whose status records which topic each resource created)."""
+Nothing is written: Kafka is only described, Vault only read, Kubernetes only read (connections,
+Secrets and the live resources, whose status records what each resource created). Secret values are
+never shown: a VaultSecret's changes name keys only."""
 
 
 def _connection(text: str) -> tuple[str, str]:
@@ -46,7 +47,7 @@ def _bootstrap(text: str) -> tuple[str, ...]:
 def _quiet_logs(verbose: bool) -> None:
     # librdkafka's connection complaints and urllib3's retries reach the plan as classified errors
     level = logging.INFO if verbose else logging.ERROR
-    for name in ("onex", "urllib3", "kubernetes"):
+    for name in ("onex", "urllib3", "kubernetes", "hvac"):
         logging.getLogger(name).setLevel(level)
     if verbose:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
@@ -68,9 +69,9 @@ def _run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "plan",
-        help="show what the operator would change for KafkaTopic resources in files (writes nothing)",
-        description="Print what the operator would change for the KafkaTopic resources in FILE,\n"
-        "against the live Kafka cluster, without writing anything.",
+        help="show what the operator would change for the resources in files (writes nothing)",
+        description="Print what the operator would change for the KafkaTopic and VaultSecret resources\n"
+        "in FILE, against the live services, without writing anything.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -96,7 +97,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--bootstrap",
         type=_bootstrap,
         metavar="HOST:PORT",
-        help="talk to a PLAINTEXT broker directly, without Kubernetes (ownership then comes only from adopt)",
+        help="KafkaTopics: talk to a PLAINTEXT broker directly, without Kubernetes (ownership then comes "
+        "only from adopt; other kinds cannot be planned without their connections)",
     )
     parser.add_argument(
         "--namespace",

@@ -1,10 +1,10 @@
-"""Files -> the KafkaTopic resources in them, validated by the generated spec model; documents of
-other kinds are listed as skipped, invalid ones reported with file, document and field."""
+"""Files -> the resources in them of the kinds a plan covers, each spec validated by its kind's model;
+documents of other kinds are listed as skipped, invalid ones reported with file, document and field."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +14,14 @@ from pydantic import JsonValue, ValidationError
 from onex_operator.contracts.field_error import child, index, map_key
 from onex_operator.contracts.model_validation_issue import ModelValidationIssue
 from onex_operator.contracts.yaml_source import load_documents
-from onex_operator.kube.api import GROUP, VERSION
-from onex_operator.models.model_kafka_topic_spec import ModelKafkaTopicSpec
-from onex_operator.planning.model_manifest_resource import ModelManifestResource
+from onex_operator.kube.api import GROUP, VERSION, JsonObject
+from onex_operator.models.enum_managed_kind import EnumManagedKind
+from onex_operator.planning.manifest_resource import ManifestResource
 from onex_operator.planning.model_skipped_document import ModelSkippedDocument
+from onex_operator.runtime.managed.adapter import ProtocolManagedSpec
 
-KIND = "KafkaTopic"
+SpecParser = Callable[[JsonObject], ProtocolManagedSpec]
+
 _API_VERSION = f"{GROUP}/{VERSION}"
 _YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -27,7 +29,7 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @dataclass
 class ManifestSet:
-    resources: list[ModelManifestResource] = field(default_factory=list)
+    resources: list[ManifestResource] = field(default_factory=list)
     skipped: list[ModelSkippedDocument] = field(default_factory=list)
     invalid: list[ModelValidationIssue] = field(default_factory=list)
 
@@ -43,7 +45,11 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def load_manifests(paths: Sequence[Path], default_namespace: str) -> ManifestSet:
+def load_manifests(
+    paths: Sequence[Path], default_namespace: str, parsers: Mapping[EnumManagedKind, SpecParser]
+) -> ManifestSet:
+    """`parsers`: the kinds a plan covers, each with its spec model (a pydantic ValidationError when
+    a spec is invalid)."""
     found = ManifestSet()
     for path in expand(paths):
         try:
@@ -52,12 +58,14 @@ def load_manifests(paths: Sequence[Path], default_namespace: str) -> ManifestSet
             found.invalid.append(ModelValidationIssue(file=str(path), message=f"cannot read YAML: {error}"))
             continue
         for position, document in enumerate(documents):
-            _document(found, str(path), position, document, default_namespace)
+            _document(
+                found, str(path), position, document, default_namespace=default_namespace, parsers=parsers
+            )
     return found
 
 
 class _InvalidDocumentError(Exception):
-    """A KafkaTopic document that cannot be planned: (field path, message) per problem."""
+    """A document that cannot be planned: (field path, message) per problem."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         super().__init__(problems)
@@ -65,7 +73,13 @@ class _InvalidDocumentError(Exception):
 
 
 def _document(
-    found: ManifestSet, file: str, position: int, document: JsonValue, default_namespace: str
+    found: ManifestSet,
+    file: str,
+    position: int,
+    document: JsonValue,
+    *,
+    default_namespace: str,
+    parsers: Mapping[EnumManagedKind, SpecParser],
 ) -> None:
     if not isinstance(document, dict):
         found.invalid.append(
@@ -74,14 +88,17 @@ def _document(
         return
     metadata = document.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    label = f"{document.get('kind')}/{name}"
-    api_version = document.get("apiVersion")
-    if document.get("kind") != KIND or not str(api_version).startswith(f"{GROUP}/"):
+    kind_name = document.get("kind")
+    label = f"{kind_name}/{name}"
+    kind = next((kind for kind in parsers if kind.value == kind_name), None)
+    if kind is None or not str(document.get("apiVersion")).startswith(f"{GROUP}/"):
         found.skipped.append(ModelSkippedDocument(file=file, document=position, resource=label))
         return
     try:
-        resource = _resource(file, position, document, default_namespace)
-        duplicate = next((r for r in found.resources if r.label == resource.label), None)
+        resource = _resource(
+            file, position, kind, document, default_namespace=default_namespace, parse=parsers[kind]
+        )
+        duplicate = next((r for r in found.resources if (r.kind, r.label) == (kind, resource.label)), None)
         if duplicate is not None:
             where = f"{duplicate.file}, document {duplicate.document}"
             raise _InvalidDocumentError(
@@ -97,13 +114,19 @@ def _document(
 
 
 def _resource(
-    file: str, position: int, document: dict[str, JsonValue], default_namespace: str
-) -> ModelManifestResource:
-    """The KafkaTopic in `document`; raises _InvalidDocumentError naming every field at fault."""
+    file: str,
+    position: int,
+    kind: EnumManagedKind,
+    document: dict[str, JsonValue],
+    *,
+    default_namespace: str,
+    parse: SpecParser,
+) -> ManifestResource:
+    """The resource in `document`; raises _InvalidDocumentError naming every field at fault."""
     api_version = document.get("apiVersion")
     if api_version != _API_VERSION:
         raise _InvalidDocumentError(
-            [("apiVersion", f"KafkaTopic is served as {_API_VERSION}, not {api_version}")]
+            [("apiVersion", f"{kind.value} is served as {_API_VERSION}, not {api_version}")]
         )
     metadata = document.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
@@ -112,16 +135,20 @@ def _resource(
     namespace = metadata.get("namespace", default_namespace)
     if not isinstance(namespace, str) or not namespace:
         raise _InvalidDocumentError([("metadata.namespace", "Invalid value: must be a namespace name")])
+    raw_spec = document.get("spec") or {}
+    if not isinstance(raw_spec, dict):
+        raise _InvalidDocumentError([("spec", "Invalid value: must be a valid mapping")])
     try:
-        spec = ModelKafkaTopicSpec.model_validate(document.get("spec") or {})
+        spec = parse(dict(raw_spec))
     except ValidationError as error:
+        # never the input: a VaultSecret's spec carries values
         details = error.errors(include_url=False, include_input=False)
         raise _InvalidDocumentError(
             [(_field_path(("spec", *d["loc"])), d["msg"]) for d in details]
         ) from error
-    body = {**document, "metadata": {**metadata, "namespace": namespace}}
-    return ModelManifestResource(
-        file=file, document=position, namespace=namespace, name=name, spec=spec, body=body
+    body: JsonObject = {**document, "metadata": {**metadata, "namespace": namespace}}
+    return ManifestResource(
+        file=file, document=position, kind=kind, namespace=namespace, name=name, spec=spec, body=body
     )
 
 

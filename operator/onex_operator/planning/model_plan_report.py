@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from onex_operator.contracts.model_validation_issue import ModelValidationIssue
-from onex_operator.nodes.kafka_adapter.enum_topic_change_kind import EnumTopicChangeKind
+from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.planning.enum_plan_verdict import EnumPlanVerdict
+from onex_operator.planning.model_kind_summary import ModelKindSummary
 from onex_operator.planning.model_plan_error import ModelPlanError
 from onex_operator.planning.model_resource_plan import ModelResourcePlan
 from onex_operator.planning.model_skipped_document import ModelSkippedDocument
@@ -19,12 +21,28 @@ EXIT_CHANGES = 2
 _FAILED = frozenset({EnumPlanVerdict.REFUSED, EnumPlanVerdict.CONFLICT, EnumPlanVerdict.ERROR})
 
 
+def _counts(plans: Sequence[ModelResourcePlan]) -> dict[str, int]:
+    def count(verdict: EnumPlanVerdict) -> int:
+        return sum(plan.verdict is verdict for plan in plans)
+
+    creates = sum(plan.verdict is EnumPlanVerdict.CHANGES and plan.creates for plan in plans)
+    return {
+        "create": creates,
+        "change": count(EnumPlanVerdict.CHANGES) - creates,
+        "in_sync": count(EnumPlanVerdict.IN_SYNC),
+        "drift": count(EnumPlanVerdict.DRIFT),
+        "refused": count(EnumPlanVerdict.REFUSED),
+        "conflict": count(EnumPlanVerdict.CONFLICT),
+        "error": count(EnumPlanVerdict.ERROR),
+    }
+
+
 class ModelPlanReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     correlation_id: UUID
-    # how Kafka was reached: each resource's connectionRef, one InfraConnection, or a bootstrap address
-    kafka: str
+    # how services were reached: each resource's connectionRef, one InfraConnection, or a bootstrap address
+    connections: str
     resources: list[ModelResourcePlan] = []
     skipped: list[ModelSkippedDocument] = []
     invalid: list[ModelValidationIssue] = []
@@ -35,25 +53,21 @@ class ModelPlanReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def summary(self) -> dict[str, int]:
-        def count(verdict: EnumPlanVerdict) -> int:
-            return sum(plan.verdict is verdict for plan in self.resources)
-
-        creates = sum(
-            plan.verdict is EnumPlanVerdict.CHANGES
-            and any(change.kind is EnumTopicChangeKind.CREATE for change in plan.changes)
-            for plan in self.resources
-        )
         return {
-            "create": creates,
-            "change": count(EnumPlanVerdict.CHANGES) - creates,
-            "in_sync": count(EnumPlanVerdict.IN_SYNC),
-            "drift": count(EnumPlanVerdict.DRIFT),
-            "refused": count(EnumPlanVerdict.REFUSED),
-            "conflict": count(EnumPlanVerdict.CONFLICT),
-            "error": count(EnumPlanVerdict.ERROR),
+            **_counts(self.resources),
             "skipped": len(self.skipped),
             "invalid": len({(issue.file, issue.document) for issue in self.invalid}),
         }
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary_by_kind(self) -> list[ModelKindSummary]:
+        # in the kinds' declared order, whatever the order of the files
+        return [
+            ModelKindSummary(kind=kind, counts=_counts(plans))
+            for kind in EnumManagedKind
+            if (plans := [plan for plan in self.resources if plan.kind is kind])
+        ]
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -1,4 +1,4 @@
-"""A document of another kind than KafkaTopic: listed, not planned."""
+"""A document of a kind the plan does not cover: listed, not planned."""
 
 from __future__ import annotations
 

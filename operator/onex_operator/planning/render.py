@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from onex_operator.nodes.kafka_adapter.enum_topic_change_kind import EnumTopicChangeKind
 from onex_operator.nodes.kafka_adapter.model_topic_change import ModelTopicChange
 from onex_operator.planning.enum_plan_verdict import EnumPlanVerdict
+from onex_operator.planning.kinds.kafka_topic import topic_change_lines
 from onex_operator.planning.model_plan_report import ModelPlanReport
-from onex_operator.planning.model_resource_plan import ModelResourcePlan
+from onex_operator.planning.model_resource_plan import ModelResourcePlan, PlannedChange
 
 _INDENT = "    "
 # count key -> (words for one, words for many)
@@ -26,27 +24,15 @@ _SUMMARY_WORDS = {
 _ALWAYS_SHOWN = ("create", "change", "in_sync")
 
 
-def _quoted(value: str | None) -> str:
-    return "(default)" if value is None else json.dumps(value)
-
-
-def change_lines(change: ModelTopicChange) -> list[str]:
-    if change.kind is EnumTopicChangeKind.CREATE:
-        partitions = change.partitions if change.partitions is not None else "broker default"
-        replicas = change.replication_factor if change.replication_factor is not None else "broker default"
-        head = f"+ create topic {change.topic} (partitions {partitions}, replication factor {replicas})"
-        return [head, *(f"    {key} = {_quoted(value)}" for key, value in sorted(change.config.items()))]
-    if change.kind is EnumTopicChangeKind.ADD_PARTITIONS:
-        return [f"+ add partitions: {change.old_value} -> {change.partitions}"]
-    if change.kind is EnumTopicChangeKind.SET_CONFIG:
-        return [f"~ set {change.config_key}: {_quoted(change.old_value)} -> {_quoted(change.new_value)}"]
-    return [f"- remove {change.config_key} (was {_quoted(change.old_value)}; the broker default applies)"]
+def change_lines(change: PlannedChange) -> list[str]:
+    if isinstance(change, ModelTopicChange):
+        return topic_change_lines(change)
+    return [change.describe()]
 
 
 def _symbol(plan: ModelResourcePlan) -> str:
     if plan.verdict is EnumPlanVerdict.CHANGES:
-        creates = any(change.kind is EnumTopicChangeKind.CREATE for change in plan.changes)
-        return "+" if creates else "~"
+        return "+" if plan.creates else "~"
     if plan.verdict is EnumPlanVerdict.DRIFT:
         return "~"
     if plan.verdict is EnumPlanVerdict.IN_SYNC:
@@ -55,7 +41,7 @@ def _symbol(plan: ModelResourcePlan) -> str:
 
 
 def resource_lines(plan: ModelResourcePlan) -> list[str]:
-    head = f"{_symbol(plan)} KafkaTopic {plan.namespace}/{plan.name} -> topic {plan.topic}"
+    head = f"{_symbol(plan)} {plan.kind.value} {plan.namespace}/{plan.name} -> {plan.external}"
     if plan.connection:
         head += f" on {plan.connection}"
     head += f"  [{plan.file}, document {plan.document}]"
@@ -83,20 +69,24 @@ def resource_lines(plan: ModelResourcePlan) -> list[str]:
 
 
 def summary_line(report: ModelPlanReport) -> str:
+    """Totals; with more than one kind in the plan, each total also by kind."""
     counts = report.summary
-    parts = [
-        f"{counts[key]} {one if counts[key] == 1 else many}"
-        for key, (one, many) in _SUMMARY_WORDS.items()
-        if counts[key] or key in _ALWAYS_SHOWN
-    ]
+    by_kind = report.summary_by_kind if len(report.summary_by_kind) > 1 else []
+    parts: list[str] = []
+    for key, (one, many) in _SUMMARY_WORDS.items():
+        if not counts[key] and key not in _ALWAYS_SHOWN:
+            continue
+        part = f"{counts[key]} {one if counts[key] == 1 else many}"
+        kinds = [f"{share.counts[key]} {share.kind.value}" for share in by_kind if share.counts.get(key)]
+        parts.append(f"{part} ({', '.join(kinds)})" if kinds else part)
     return f"Plan: {', '.join(parts)}. Nothing was written."
 
 
 def render_text(report: ModelPlanReport) -> str:
-    lines = [f"Kafka via {report.kafka}; correlation id {report.correlation_id}", ""]
+    lines = [f"Connections: {report.connections}; correlation id {report.correlation_id}", ""]
     for plan in report.resources:
         lines += [*resource_lines(plan), ""]
-    lines += [f"skipped (not a KafkaTopic): {document}" for document in report.skipped]
+    lines += [f"skipped (no plan for this kind): {document}" for document in report.skipped]
     lines += [f"invalid: {issue}" for issue in report.invalid]
     if report.error is not None:
         lines.append(f"error {report.error}")
