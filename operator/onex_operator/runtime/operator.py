@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import kopf
@@ -16,6 +17,7 @@ from onex_operator.models.node_contracts import NODE_CONTRACTS
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.runtime.hub import HttpHub
+from onex_operator.runtime.kopf_logs import quiet_kopf
 from onex_operator.runtime.login import login
 from onex_operator.runtime.managed.envelope import FINALIZER
 from onex_operator.runtime.managed.events import EventPoster
@@ -23,6 +25,7 @@ from onex_operator.runtime.managed.kinds import ProtocolManagedKind
 from onex_operator.runtime.managed.reconciler import ManagedReconciler
 from onex_operator.runtime.managed.teardown import TerminatingNamespaces
 from onex_operator.runtime.settings import ModelOperatorSettings
+from onex_operator.runtime.stopping import install_stop_signals
 from onex_operator.runtime.sweeper import DriftSweeper
 
 _log = logging.getLogger("onex.operator")
@@ -64,6 +67,7 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(IO_THREADS, thread_name_prefix="onex-io")
     )
+    quiet_kopf()
     container = ONEXContainer(settings)
     events = EventPoster(container.kube)
     kafka_topics = ManagedReconciler(container, KafkaTopicAdapter(container), events)
@@ -95,8 +99,13 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
         DriftSweeper(kinds, container.metrics, settings.sweep_tick_seconds).run(), name="drift-sweeper"
     )
 
+    stopping = stop if stop is not None else asyncio.Event()
+
     async def mark_ready() -> None:
         await ready.wait()
+        # kopf installed its signal handlers while starting; these replace them (runtime/stopping.py)
+        if threading.current_thread() is threading.main_thread():
+            install_stop_signals(stopping)
         container.health.set_ready(True)
         _log.info("operator ready: watching %s", ", ".join(settings.namespaces) or "all namespaces")
 
@@ -108,10 +117,15 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
             namespaces=list(settings.namespaces),
             clusterwide=not settings.namespaces,
             ready_flag=ready,
-            stop_flag=stop,
+            stop_flag=stopping,
         )
     finally:
         container.health.set_ready(False, "stopping")
+        retrying = sum(kind.retrying_count() for kind in kinds)
+        if retrying:
+            _log.info(
+                "stopping with %d resource(s) mid-retry; they are reconciled at the next start", retrying
+            )
         for task in (sweeper, readiness, usage, teardown):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -12,3 +12,7 @@ from onex_operator.runtime.sweeper import ProtocolSwept
 class ProtocolManagedKind(ProtocolSwept, ProtocolUsers, ProtocolTeardown, Protocol):
     """A kind's reconciler: swept for drift, told of Secret changes, counted as connection users,
     and able to finish a namespace's teardown."""
+
+    def retrying_count(self) -> int:
+        """Resources whose last reconcile asked for a retry."""
+        ...

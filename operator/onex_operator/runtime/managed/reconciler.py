@@ -97,6 +97,7 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         self._secret_users: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self._secrets_of: dict[str, set[tuple[str, str]]] = {}
         self._abandoned: set[str] = set()
+        self._retrying: set[str] = set()
         self._blocked: dict[str, str] = {}  # uid -> error class of a deletion that could not happen
 
     @property
@@ -141,10 +142,14 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
             )
         self.index.remove(uid)
         self._abandoned.discard(uid)
+        self._retrying.discard(uid)
         self._blocked.pop(uid, None)
         self._forget_secrets(uid)
         self._container.forget(uid)
         self._container.usage.changed()
+
+    def retrying_count(self) -> int:
+        return len(self._retrying)
 
     def deletes_on_removal(self, resource: ManagedResource[SpecT] | InvalidResource) -> bool:
         """Whether deleting the resource deletes its external object: only then does it carry a
@@ -292,6 +297,7 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         ):
             container.metrics.count_drift_correction(kind)
         report = report_of(result)
+        (self._retrying.add if report.retry_policy is not None else self._retrying.discard)(resource.uid)
         label = label_of(result)
         container.metrics.observe_reconcile(kind, label, time.monotonic() - started)
         if result.error is not None:
@@ -304,6 +310,10 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         )
         applied = "; ".join(outcome.applied)
         detail = applied or result.message or (result.error.message if result.error else "")
+        if result.error is not None:
+            label = f"{label} {classify(result.error).error_class.value}:"
+        elif report.retry_policy is not None:
+            label = f"{label} {result.reason}:"
         # a drift check that found nothing is routine: it would be a thousand lines per interval
         level = logging.INFO if changed or applied else logging.DEBUG
         _log.log(
