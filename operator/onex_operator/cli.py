@@ -12,6 +12,9 @@ from onex_operator.planning.cli import register as register_plan
 from onex_operator.runtime.cli import register as register_run
 from onex_operator.testbed.cli import register as register_testbed
 
+EX_USAGE = 64  # sysexits.h: the command was used incorrectly
+ARGPARSE_USAGE = 2
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -29,7 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exited:
+        # argparse's usage errors exit 2, which `onex-infra plan` uses for "changes pending": a
+        # script must tell the two apart (--help still exits 0)
+        if exited.code == ARGPARSE_USAGE:
+            raise SystemExit(EX_USAGE) from exited
+        raise
     handler = args.handler
     code: int = handler(args)
     return code

@@ -185,4 +185,5 @@ def test_usage_errors(tmp_path: Path, arguments: list[str]) -> None:
     files = ["-f", _file(tmp_path, NAMESPACE)] if arguments else []
     with pytest.raises(SystemExit) as exited:
         _plan(*files, *arguments)
-    assert exited.value.code == 2
+    # 64 (EX_USAGE), never 2: a script reads 2 as "changes pending"
+    assert exited.value.code == 64

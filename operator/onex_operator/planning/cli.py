@@ -2,8 +2,8 @@
 VaultSecret), against the live services, without writing anything.
 
 Exit codes: 0 nothing to change; 2 changes pending; 1 something blocks them (a refusal, a
-conflict, an error, an invalid manifest). argparse's own usage errors also exit 2, with `usage:` on
-stderr; `--output json` carries the exit code in its `exit_code` field.
+conflict, an error, an invalid manifest); 64 a usage error (with `usage:` on stderr). `--output json`
+carries the exit code in its `exit_code` field.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from onex_operator.planning.run import PlanRequest, make_plan
 
 _EPILOG = """\
 exit codes: 0 nothing to change (Observe drift is reported, not counted); 2 changes pending;
-1 a refusal, a conflict, an error or an invalid manifest. A usage error also exits 2 (with
-`usage:` on stderr); --output json carries the code in `exit_code`.
+1 a refusal, a conflict, an error or an invalid manifest; 64 a usage error (with `usage:` on
+stderr). --output json carries the code in `exit_code`.
 
 Nothing is written: Kafka is only described, Vault only read, Kubernetes only read (connections,
 Secrets and the live resources, whose status records what each resource created). Secret values are
