@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint typecheck generated unit integration e2e testbed-up testbed-down testbed-status \
-        bench-testbed bench-kafka clean
+        bench-testbed bench-kafka bench-vault clean
 
 venv: $(STAMP)
 
@@ -60,6 +60,9 @@ bench-testbed: venv
 
 bench-kafka: venv
 	$(BIN)/python benchmarks/bench_kafka.py
+
+bench-vault: venv
+	$(BIN)/python benchmarks/bench_vault.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

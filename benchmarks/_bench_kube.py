@@ -1,6 +1,6 @@
-"""The Kubernetes side of the KafkaTopic benchmark: CRDs, a namespace with the credentials Secret and
-an InfraConnection, KafkaTopic resources created and deleted in bulk, and a watch that notes when
-each resource becomes Ready."""
+"""The Kubernetes side of the benchmarks: CRDs, a namespace with the credentials Secret and an
+InfraConnection, custom resources (KafkaTopic by default, any kind by its plural) created and
+deleted in bulk, and a watch that notes when each resource becomes Ready."""
 
 from __future__ import annotations
 
@@ -62,23 +62,59 @@ def connection_spec(listener: str, environment: dict[str, str]) -> JsonObject:
 
 
 def create_namespace(api: ApiClient, namespace: str, listener: str, environment: dict[str, str]) -> None:
-    """The namespace, the credentials Secret and InfraConnection/default."""
+    """The namespace, the credentials Secret and InfraConnection/default (Kafka)."""
+    credentials = {"kafka-password": environment["ONEX_KAFKA_SASL_PASSWORD"]}
+    create_connection_namespace(api, namespace, credentials, connection_spec(listener, environment))
+
+
+def create_connection_namespace(
+    api: ApiClient, namespace: str, credentials: dict[str, str], spec: JsonObject
+) -> None:
+    """The namespace, the Secret `SECRET_NAME` holding `credentials`, and InfraConnection/default."""
     core = client.CoreV1Api(api)
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
-    password = base64.b64encode(environment["ONEX_KAFKA_SASL_PASSWORD"].encode()).decode()
-    secret = client.V1Secret(
-        metadata=client.V1ObjectMeta(name=SECRET_NAME), data={"kafka-password": password}
-    )
+    data = {key: base64.b64encode(value.encode()).decode() for key, value in credentials.items()}
+    secret = client.V1Secret(metadata=client.V1ObjectMeta(name=SECRET_NAME), data=data)
     core.create_namespaced_secret(namespace, secret)
     connection = {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": "InfraConnection",
         "metadata": {"name": "default"},
-        "spec": connection_spec(listener, environment),
+        "spec": spec,
     }
     client.CustomObjectsApi(api).create_namespaced_custom_object(
         GROUP, VERSION, namespace, "infraconnections", connection
     )
+
+
+def patch_connection(api: ApiClient, namespace: str, spec: JsonObject) -> None:
+    """Merge `spec` into InfraConnection/default's spec."""
+    client.CustomObjectsApi(api).patch_namespaced_custom_object(
+        GROUP, VERSION, namespace, "infraconnections", "default", {"spec": spec}
+    )
+
+
+def release_finalizers(api: ApiClient, namespace: str, say: Callable[[str], None]) -> None:
+    """Remove every finalizer from the namespace's InfraConnections and Secrets (the operator's
+    in-use protection): with the operator stopped, nobody else would, and the namespace would stay
+    Terminating."""
+    objects, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    connections = objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "infraconnections")
+    held = [
+        str(as_dict(as_dict(item).get("metadata")).get("name"))
+        for item in _items(connections)
+        if as_dict(as_dict(item).get("metadata")).get("finalizers")
+    ]
+    _drop_finalizers(objects, namespace, held, "infraconnections")
+    secrets = [
+        str(secret.metadata.name)
+        for secret in core.list_namespaced_secret(namespace).items
+        if secret.metadata is not None and secret.metadata.finalizers
+    ]
+    for name in secrets:
+        core.patch_namespaced_secret(name, namespace, {"metadata": {"finalizers": None}})
+    if held or secrets:
+        say(f"finalizers removed from {len(held)} InfraConnection(s) and {len(secrets)} Secret(s)")
 
 
 def delete_namespace(api: ApiClient, namespace: str, say: Callable[[str], None]) -> None:
@@ -110,14 +146,37 @@ def kafka_topic(name: str, run_id: str, spec: TopicSpec) -> JsonObject:
     }
 
 
+def vault_secret(name: str, run_id: str, mount: str, path: str, *, generate_length: int) -> JsonObject:
+    """A VaultSecret with two keys: one literal value, one generated (alphanumeric) value."""
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "VaultSecret",
+        "metadata": {"name": name, "labels": {RUN_LABEL: run_id}},
+        "spec": {
+            "mount": mount,
+            "path": path,
+            "data": [
+                {"key": "username", "value": f"user-{name}"},
+                {"key": "password", "generate": {"length": generate_length, "charset": "alphanumeric"}},
+            ],
+        },
+    }
+
+
 def create_resources(
-    api: ApiClient, namespace: str, bodies: list[JsonObject], threads: int, say: Callable[[str], None]
+    api: ApiClient,
+    namespace: str,
+    bodies: list[JsonObject],
+    threads: int,
+    say: Callable[[str], None],
+    *,
+    plural: str = PLURAL,
 ) -> None:
     """Create every resource, `threads` requests in flight at once."""
     objects = client.CustomObjectsApi(api)
 
     def create(body: JsonObject) -> None:
-        objects.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, body)
+        objects.create_namespaced_custom_object(GROUP, VERSION, namespace, plural, body)
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="create") as pool:
         futures = [pool.submit(create, body) for body in bodies]
@@ -132,9 +191,11 @@ def create_resources(
             future.result()
 
 
-def resource_names(api: ApiClient, namespace: str, selector: str | None = None) -> list[str]:
+def resource_names(
+    api: ApiClient, namespace: str, selector: str | None = None, plural: str = PLURAL
+) -> list[str]:
     listing = client.CustomObjectsApi(api).list_namespaced_custom_object(
-        GROUP, VERSION, namespace, PLURAL, label_selector=selector or ""
+        GROUP, VERSION, namespace, plural, label_selector=selector or ""
     )
     return [str(as_dict(as_dict(item).get("metadata")).get("name")) for item in _items(listing)]
 
@@ -145,36 +206,44 @@ def _items(listing: object) -> list[object]:
 
 
 def delete_resources(
-    api: ApiClient, namespace: str, selector: str | None, timeout: float, say: Callable[[str], None]
+    api: ApiClient,
+    namespace: str,
+    selector: str | None,
+    timeout: float,
+    say: Callable[[str], None],
+    *,
+    plural: str = PLURAL,
 ) -> None:
     """Delete the resources (the operator removes its finalizers) and wait until they are gone;
     finalizers still there after `timeout` are removed by hand."""
     objects = client.CustomObjectsApi(api)
     objects.delete_collection_namespaced_custom_object(
-        GROUP, VERSION, namespace, PLURAL, label_selector=selector or ""
+        GROUP, VERSION, namespace, plural, label_selector=selector or ""
     )
     deadline = time.monotonic() + timeout
     next_report = time.monotonic() + 5
-    while remaining := resource_names(api, namespace, selector):
+    while remaining := resource_names(api, namespace, selector, plural):
         if time.monotonic() > deadline:
             say(f"{len(remaining)} resources kept their finalizer for {timeout:.0f}s; removing it by hand")
-            _drop_finalizers(objects, namespace, remaining)
+            _drop_finalizers(objects, namespace, remaining, plural)
             deadline = time.monotonic() + timeout
         elif time.monotonic() > next_report:
-            say(f"  {len(remaining)} KafkaTopic resources still being deleted")
+            say(f"  {len(remaining)} {plural} still being deleted")
             next_report = time.monotonic() + 5
             # a create that was in flight at the first delete: delete again
             objects.delete_collection_namespaced_custom_object(
-                GROUP, VERSION, namespace, PLURAL, label_selector=selector or ""
+                GROUP, VERSION, namespace, plural, label_selector=selector or ""
             )
         time.sleep(1)
 
 
-def _drop_finalizers(objects: client.CustomObjectsApi, namespace: str, names: Iterable[str]) -> None:
+def _drop_finalizers(
+    objects: client.CustomObjectsApi, namespace: str, names: Iterable[str], plural: str
+) -> None:
     for name in names:
         try:
             objects.patch_namespaced_custom_object(
-                GROUP, VERSION, namespace, PLURAL, name, {"metadata": {"finalizers": None}}
+                GROUP, VERSION, namespace, plural, name, {"metadata": {"finalizers": None}}
             )
         except ApiException as error:
             if error.status != 404:
@@ -185,8 +254,9 @@ class ReadyWatch:
     """Watches the resources of one run and notes when each is first seen Ready (kstatus reading:
     Ready=True for the current generation). Lists once per (re)connection, never polls."""
 
-    def __init__(self, api: ApiClient, namespace: str, run_id: str) -> None:
+    def __init__(self, api: ApiClient, namespace: str, run_id: str, plural: str = PLURAL) -> None:
         self._objects = client.CustomObjectsApi(api)
+        self._plural = plural
         self._namespace = namespace
         self._selector = f"{RUN_LABEL}={run_id}"
         self._lock = threading.Lock()
@@ -200,7 +270,7 @@ class ReadyWatch:
     def start(self) -> None:
         self._thread.start()
         if not self._synced.wait(timeout=30):
-            raise TimeoutError("the KafkaTopic watch did not start within 30s")
+            raise TimeoutError(f"the {self._plural} watch did not start within 30s")
 
     def stop(self) -> None:
         self._stopping.set()
@@ -228,7 +298,7 @@ class ReadyWatch:
 
     def _list(self) -> str:
         listing = self._objects.list_namespaced_custom_object(
-            GROUP, VERSION, self._namespace, PLURAL, label_selector=self._selector
+            GROUP, VERSION, self._namespace, self._plural, label_selector=self._selector
         )
         for item in _items(listing):
             self._note(as_dict(item))
@@ -241,7 +311,7 @@ class ReadyWatch:
             GROUP,
             VERSION,
             self._namespace,
-            PLURAL,
+            self._plural,
             label_selector=self._selector,
             resource_version=version,
             timeout_seconds=60,

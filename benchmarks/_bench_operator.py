@@ -25,12 +25,22 @@ def free_port() -> int:
 
 class OperatorProcess:
     def __init__(
-        self, namespace: str, drift_interval: str, kubeconfig: Path, log_path: Path, extra: list[str]
+        self,
+        namespace: str,
+        drift_interval: str,
+        kubeconfig: Path,
+        log_path: Path,
+        extra: list[str],
+        *,
+        profile: Path | None = None,
     ) -> None:
+        """`profile`: run under cProfile, its statistics written there when the operator stops."""
         self.hub_port = free_port()
         self.log_path = log_path
+        profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
         command = [
             sys.executable,
+            *profiler,
             "-m",
             "onex_operator",
             "run",

@@ -1,4 +1,5 @@
-"""A pass-through HTTP proxy in front of the kube-apiserver that counts one client's requests.
+"""A pass-through HTTP proxy in front of the kube-apiserver (or OpenBao) that counts one client's
+requests.
 
 The apiserver's own `apiserver_request_total` has no user or user-agent label, and on a shared
 test-bed other clients move its totals. Giving the operator a kubeconfig that points here (plain
@@ -6,6 +7,9 @@ HTTP on loopback; the proxy speaks TLS to the apiserver) attributes every reques
 request line is counted as `VERB resource[/subresource]` and its bytes are forwarded unchanged.
 
 The apiserver's own counters (all clients together) are read here too, as a cross-check.
+
+OpenBao's dev server has no per-request metric to rely on either, so the same proxy sits in front
+of it (plain HTTP both ways) with `vault_request_label` naming each request.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import ssl
 import threading
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -51,12 +56,36 @@ def request_label(method: str, target: str) -> str:
     return f"{verb} {resource}{'/' + subresource[0] if subresource else ''}"
 
 
-class CountingProxy:
-    """Runs its own event loop in a thread; `counts()` may be read from any thread."""
+_VAULT_KV_SECTIONS = {"data", "metadata", "delete", "undelete", "destroy", "subkeys", "config"}
 
-    def __init__(self, upstream_host: str, upstream_port: int, tls: ssl.SSLContext) -> None:
+
+def vault_request_label(method: str, target: str) -> str:
+    """`GET secret/data`, `POST secret/metadata`, `GET sys/mounts`, `GET auth/token/lookup-self` ...:
+    a KV request by mount and section (never by the secret's path), any other by its API path."""
+    segments = [segment for segment in urlsplit(target).path.split("/") if segment][1:]  # after v1
+    if segments[:1] in (["sys"], ["auth"]):
+        return f"{method} {'/'.join(segments[:3])}"
+    if len(segments) >= 2 and segments[1] in _VAULT_KV_SECTIONS:  # a mount, then its section
+        return f"{method} {segments[0]}/{segments[1]}"
+    return f"{method} {segments[0] if segments else '/'}"
+
+
+class CountingProxy:
+    """Runs its own event loop in a thread; `counts()` may be read from any thread.
+
+    `tls`: how to reach the upstream (None: plain HTTP); `label`: the name a request is counted by.
+    """
+
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        tls: ssl.SSLContext | None,
+        label: Callable[[str, str], str] = request_label,
+    ) -> None:
         self._upstream = (upstream_host, upstream_port)
         self._tls = tls
+        self._label = label
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -89,7 +118,7 @@ class CountingProxy:
         host, port = self._upstream
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(
-                host, port, ssl=self._tls, server_hostname=host
+                host, port, ssl=self._tls, server_hostname=host if self._tls is not None else None
             )
         except OSError:
             writer.close()
@@ -113,7 +142,7 @@ class CountingProxy:
             head = await _read_head(reader)
             method, target = _method_and_target(request_line)
             with self._lock:
-                self._counts[request_label(method, target)] += 1
+                self._counts[self._label(method, target)] += 1
             upstream.write(request_line + head)
             await _copy_body(reader, upstream, head)
             await upstream.drain()

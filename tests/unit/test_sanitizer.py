@@ -95,3 +95,93 @@ def test_safe_context_is_left_intact() -> None:
 def test_user_names_in_dsns_are_kept() -> None:
     cleaned = Sanitizer().sanitize("postgresql://app:secretpw@db:5432/orders")
     assert cleaned == f"postgresql://app:{REDACTED}@db:5432/orders"
+
+
+# Regression: a short registered value ("1", "b") was removed inside every word and number.
+def test_a_short_registered_value_is_kept_inside_words_and_numbers() -> None:
+    sanitizer = Sanitizer()
+    sanitizer.register_secret("1")
+    sanitizer.register_secret("b")
+    text = "db orders-db at 10.0.0.12:5432 v1alpha1 generation 21 kb"
+    assert sanitizer.sanitize(text) == text
+
+
+def test_a_short_registered_value_is_removed_where_it_stands_as_a_token() -> None:
+    sanitizer = Sanitizer()
+    sanitizer.register_secret("1")
+    sanitizer.register_secret("b")
+    cleaned = sanitizer.sanitize('value 1; key=b "b" user:b@db (1) b')
+    assert (
+        cleaned == f'value {REDACTED}; key={REDACTED} "{REDACTED}" user:{REDACTED}@db ({REDACTED}) {REDACTED}'
+    )
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_short_value_is_removed_from_every_claimed_form(form: str) -> None:
+    sanitizer = Sanitizer()
+    sanitizer.register_secret("q7")
+    cleaned = sanitizer.sanitize(form.replace(SECRET, "q7"))
+    assert "q7" not in cleaned
+
+
+def test_a_long_registered_value_is_removed_inside_a_word() -> None:
+    sanitizer = Sanitizer()
+    sanitizer.register_secret("Zq81vLk0")
+    assert sanitizer.sanitize("prefixZq81vLk0suffix") == f"prefix{REDACTED}suffix"
+
+
+def test_a_short_value_left_standing_by_a_removal_is_removed_too() -> None:
+    # "ab" continues the word "abcdefghijkl" until the long value after it is removed.
+    sanitizer = Sanitizer()
+    sanitizer.register_secret("ab")
+    sanitizer.register_secret("cdefghijkl")
+    assert sanitizer.sanitize("x abcdefghijkl y") == f"x {REDACTED}{REDACTED} y"
+
+
+# Regression: the word after an operation name ending in secret or token was taken for a value.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "write_secret: the path is outside the prefix",
+        "read_secret: the secret does not exist",
+        "delete_secret= the metadata",
+        "read_namespaced_secret: not found",
+        "generate_credentials: done",
+        "renew_token: lease expired",
+        "readSecret: forbidden",
+        "vault write_secret: permission denied on secret/data/app",
+    ],
+)
+def test_operation_names_keep_the_word_after_them(text: str) -> None:
+    assert Sanitizer().sanitize(text) == text
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "password",
+        "token",
+        "secret",
+        "apiKey",
+        "clientSecret",
+        "refresh_token",
+        "session-token",
+        "x-auth-token",
+    ],
+)
+def test_whole_credential_keys_lose_their_value(key: str) -> None:
+    assert Sanitizer().sanitize(f"{key}: {SECRET} done") == f"{key}: {REDACTED} done"
+
+
+def test_a_credential_inside_the_value_of_an_operation_name_is_still_removed() -> None:
+    cleaned = Sanitizer().sanitize(f"write_secret: password={SECRET}")
+    assert cleaned == f"write_secret: password={REDACTED}"
+
+
+def test_many_registered_values_are_all_removed() -> None:
+    sanitizer = Sanitizer()
+    values = [f"generated-{index:05d}-value" for index in range(5000)]
+    for value in values:
+        sanitizer.register_secret(value)
+    text = " ".join(values[::997])
+    assert sanitizer.sanitize(text) == " ".join([REDACTED] * len(values[::997]))
