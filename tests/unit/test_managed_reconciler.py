@@ -319,3 +319,17 @@ async def _settle() -> None:
     """Events are posted by tasks of their own."""
     for _ in range(3):
         await asyncio.sleep(0)
+
+
+async def test_the_sweep_leaves_a_generation_to_kopf_until_it_was_reconciled_once(harness: Harness) -> None:
+    resource = harness.resource("a")
+    harness.reconciler.index.schedule(resource.uid, 0)
+    assert harness.reconciler.due_checks() == []
+
+    body = {**resource.body, "status": {"observedGeneration": 1}}
+    harness.reconciler.seen(harness.reconciler.envelope(body))
+    harness.reconciler.index.schedule(resource.uid, 0)
+    checks = harness.reconciler.due_checks()
+    assert len(checks) == 1
+    for check in checks:
+        check.close()

@@ -224,6 +224,11 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
     def due_checks(self) -> list[Coroutine[object, object, None]]:
         checks: list[Coroutine[object, object, None]] = []
         for uid, resource in self.index.due():
+            if resource.raw_status.get("observedGeneration") != resource.generation:
+                # kopf's create or update handler owns a generation until it has been reconciled
+                # once (queued behind a burst, or retrying): a sweep now would only repeat it
+                self.index.schedule(uid, self._container.settings.retry_interval_seconds)
+                continue
             self.index.schedule(uid, _IN_FLIGHT_SECONDS)
             checks.append(self._drift_check(resource))
         return checks
