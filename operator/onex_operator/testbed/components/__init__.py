@@ -1,4 +1,5 @@
-"""One module per test-bed component; `all_components` lists them in start order."""
+"""One module per test-bed component; `all_components` lists what `testbed up` starts, in start
+order; `optional_components` lists what only the tests that need it start (testbed/optional.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from onex_operator.testbed.components.kafka import KafkaComponent
 from onex_operator.testbed.components.kube import KubeApiserverComponent, KubeControllerManagerComponent
 from onex_operator.testbed.components.openbao import OpenBaoComponent
 from onex_operator.testbed.components.postgres import PostgresComponent
+from onex_operator.testbed.components.tansu import TansuComponent
 
 
 def all_components(context: TestbedContext) -> list[ProtocolComponent]:
@@ -21,3 +23,7 @@ def all_components(context: TestbedContext) -> list[ProtocolComponent]:
         OpenBaoComponent(context),
         PostgresComponent(context),
     ]
+
+
+def optional_components(context: TestbedContext) -> list[ProtocolComponent]:
+    return [TansuComponent(context)]
