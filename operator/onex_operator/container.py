@@ -7,6 +7,8 @@ import asyncio
 from collections import defaultdict
 
 from onex_operator.kube.api import KubeApi, make_api_client
+from onex_operator.nodes.consul_adapter.client import ConsulAgent
+from onex_operator.nodes.consul_adapter.model_consul_client_config import ModelConsulClientConfig
 from onex_operator.nodes.kafka_adapter.admin import KafkaTopicAdmin
 from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
 from onex_operator.nodes.vault_adapter.client import VaultKv
@@ -37,6 +39,10 @@ class ONEXContainer:
         )
         self._vault_clients: dict[str, VaultKv] = {}
         self.vault_connections: TtlCache[VaultConnection] = TtlCache(CONNECTION_CACHE_SECONDS)
+        self._consul_clients: dict[str, ConsulAgent] = {}
+        self.consul_connections: TtlCache[tuple[str, ModelConsulClientConfig]] = TtlCache(
+            CONNECTION_CACHE_SECONDS
+        )
         self.hash_key = HashKeySource(self.kube, settings.operator_namespace, settings.hash_key_secret)
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -59,6 +65,17 @@ class ONEXContainer:
                 client.close()
             client = VaultKv(config, counter=self.metrics)
             self._vault_clients[connection] = client
+        return client
+
+    def consul_client(self, connection: str, config: ModelConsulClientConfig) -> ConsulAgent:
+        """One Consul agent client (one bounded pool, one batcher) per connection, replaced when the
+        connection's address or token changes."""
+        client = self._consul_clients.get(connection)
+        if client is None or client.config != config:
+            if client is not None:
+                client.close()
+            client = ConsulAgent(config, self.metrics)
+            self._consul_clients[connection] = client
         return client
 
     def lock(self, uid: str) -> asyncio.Lock:

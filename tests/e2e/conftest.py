@@ -297,7 +297,7 @@ def release_namespace(api: ApiClient, namespace: str) -> None:
     """Delete a namespace whose operator may be gone: every finalizer of the operator's (on the
     managed resources, on the connections and Secrets in use) is removed by hand first."""
     objects, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
-    for plural in ("kafkatopics", "vaultsecrets", "infraconnections"):
+    for plural in ("kafkatopics", "vaultsecrets", "consulservices", "infraconnections"):
         for item in objects.list_namespaced_custom_object(GROUP, VERSION, namespace, plural)["items"]:
             try:
                 objects.patch_namespaced_custom_object(

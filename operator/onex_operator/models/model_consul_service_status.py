@@ -5,9 +5,11 @@ Source: contracts/consul_adapter/contract.yaml, definitions.ModelConsulServiceSt
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from onex_operator.models.model_consul_check_state import ModelConsulCheckState
+from onex_operator.models.enum_consul_check_status import EnumConsulCheckStatus
 from onex_operator.models.model_resource_status import ModelResourceStatus
 
 
@@ -21,6 +23,29 @@ class ModelConsulServiceStatus(ModelResourceStatus):
         description="Id under which the instance is registered.",
     )
     registered: bool | None = Field(default=None, description="Whether the registration exists in Consul.")
-    checks: list[ModelConsulCheckState] | None = Field(
-        default=None, max_length=16, description="Observed states of the health checks."
+    health: EnumConsulCheckStatus | None = Field(
+        default=None,
+        description=(
+            "Worst state of the service's checks at the last drift check (passing "
+            "when it has none). A critical check does not make the resource un-"
+            "Ready: the registration is as asked."
+        ),
+    )
+    passing_checks: list[Annotated[str, Field(max_length=128)]] | None = Field(
+        default=None,
+        alias="passingChecks",
+        max_length=16,
+        description="Names of the checks Consul reports passing.",
+    )
+    warning_checks: list[Annotated[str, Field(max_length=128)]] | None = Field(
+        default=None,
+        alias="warningChecks",
+        max_length=16,
+        description="Names of the checks Consul reports warning.",
+    )
+    critical_checks: list[Annotated[str, Field(max_length=128)]] | None = Field(
+        default=None,
+        alias="criticalChecks",
+        max_length=16,
+        description="Names of the checks Consul reports critical (a new check starts critical).",
     )

@@ -30,7 +30,7 @@ NODE_CONTRACTS: Mapping[str, ModelNodeRuntimeContract] = MappingProxyType(
             contract_name="consul_service_contract",
             node_type="EFFECT",
             io_timeouts={
-                "read_service": 10.0,
+                "read_services": 10.0,
                 "read_checks": 10.0,
                 "register_service": 10.0,
                 "deregister_service": 10.0,

@@ -8,6 +8,7 @@ secrets), so every label value must look like a short identifier.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
@@ -60,6 +61,13 @@ class OperatorMetrics:
             ["transport", "operation"],
             registry=self.registry,
         )
+        self._consul_checks = Gauge(
+            "onex_consul_checks",
+            "Health checks of the operator's Consul registrations by state, at the last drift read.",
+            ["status"],
+            registry=self.registry,
+        )
+        self._consul_checks_by_agent: dict[str, dict[str, int]] = {}
         self._drift_corrections = Counter(
             "onex_drift_corrections",
             "Out-of-band changes corrected by kind.",
@@ -89,6 +97,17 @@ class OperatorMetrics:
 
     def count_drift_correction(self, kind: str) -> None:
         self._drift_corrections.labels(kind=_bounded(kind)).inc()
+
+    def set_consul_checks(self, agent: str, counts: Mapping[str, int]) -> None:
+        """The check states one agent reported for the operator's registrations; the gauge sums the
+        agents (an agent's address is never a label)."""
+        self._consul_checks_by_agent[agent] = {_bounded(status): count for status, count in counts.items()}
+        totals: dict[str, int] = {}
+        for by_status in self._consul_checks_by_agent.values():
+            for status, count in by_status.items():
+                totals[status] = totals.get(status, 0) + count
+        for status, count in totals.items():
+            self._consul_checks.labels(status=status).set(count)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_PLAIN_0_0_4

@@ -14,6 +14,7 @@ from onex_operator.container import ONEXContainer
 from onex_operator.handlers.managed import register_connection_watch, register_kind, register_secret_watch
 from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
+from onex_operator.nodes.consul_adapter.adapter import ConsulServiceAdapter
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.runtime.hub import HttpHub
@@ -72,12 +73,14 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
     events = EventPoster(container.kube)
     kafka_topics = ManagedReconciler(container, KafkaTopicAdapter(container), events)
     vault_secrets = ManagedReconciler(container, VaultSecretAdapter(container), events)
+    consul_services = ManagedReconciler(container, ConsulServiceAdapter(container), events)
     registry = kopf.OperatorRegistry()
     # a private registry starts without kopf's default login handlers
     kopf.on.login(registry=registry)(login)
     register_kind(registry, kafka_topics)
     register_kind(registry, vault_secrets)
-    kinds: list[ProtocolManagedKind] = [kafka_topics, vault_secrets]
+    register_kind(registry, consul_services)
+    kinds: list[ProtocolManagedKind] = [kafka_topics, vault_secrets, consul_services]
     register_secret_watch(registry, kinds, container.usage)
     register_connection_watch(registry, container.usage)
     container.usage.watch(kinds)

@@ -1,0 +1,1 @@
+"""consul_adapter (EFFECT): ConsulService registrations with the Consul agent of a connection."""
