@@ -57,6 +57,7 @@ class FakeService:
     items: dict[str, Item] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    blocked: asyncio.Event | None = None  # set: observe waits for it
 
 
 class FakeAdapter:
@@ -94,6 +95,8 @@ class FakeAdapter:
     async def observe(
         self, session: FakeService, resource: ManagedResource[SpecForTest], correlation_id: UUID
     ) -> Item | None:
+        if session.blocked is not None:
+            await session.blocked.wait()
         return session.items.get(resource.name)
 
     def ownership(
@@ -333,3 +336,20 @@ async def test_the_sweep_leaves_a_generation_to_kopf_until_it_was_reconciled_onc
     assert len(checks) == 1
     for check in checks:
         check.close()
+
+
+async def test_a_cancelled_drift_check_does_not_park_its_resource(harness: Harness) -> None:
+    body = {**harness.resource("a").body, "status": {"observedGeneration": 1}}
+    resource = harness.reconciler.envelope(body)
+    harness.reconciler.seen(resource)
+    harness.reconciler.index.schedule(resource.uid, 0)
+    harness.service.blocked = asyncio.Event()
+    [check] = harness.reconciler.due_checks()
+    task = asyncio.ensure_future(check)
+    await asyncio.sleep(0.05)  # the check waits in the service when it is cancelled
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    due_in = harness.reconciler.index.seconds_until_check(resource.uid)
+    # the retry interval (rounded up to the sweep's grid), not the hour a running check is parked for
+    assert due_in is not None and due_in <= ModelOperatorSettings().retry_interval_seconds + 5

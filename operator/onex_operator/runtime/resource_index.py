@@ -62,6 +62,10 @@ class ResourceIndex(Generic[ItemT]):
         grid = min(SCHEDULE_GRID_SECONDS, seconds_from_now)
         resource.next_check = math.ceil(due / grid) * grid if grid > 0 else due
 
+    def seconds_until_check(self, uid: str) -> float | None:
+        resource = self._resources.get(uid)
+        return resource.next_check - time.monotonic() if resource is not None else None
+
     def due(self) -> list[tuple[str, ItemT]]:
         now = time.monotonic()
         return [(uid, r.item) for uid, r in self._resources.items() if r.next_check <= now]

@@ -243,8 +243,10 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         return counts
 
     async def _drift_check(self, resource: ManagedResource[SpecT] | InvalidResource) -> None:
+        finished = False
         try:
             await self.reconcile(resource, trigger="drift")
+            finished = True
         except Exception as error:  # noqa: BLE001 - one failed check must not end the sweep
             _log.warning(
                 "drift check of %s %s failed: %s",
@@ -252,7 +254,11 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
                 resource.label,
                 type(error).__name__,
             )
-            self.index.schedule(resource.uid, self._container.settings.retry_interval_seconds)
+        finally:
+            # also when the check was cancelled (a replaced client cancels its queued calls): the
+            # resource was parked while the check ran and must not stay parked
+            if not finished:
+                self.index.schedule(resource.uid, self._container.settings.retry_interval_seconds)
 
     def drift_interval(self, resource: ManagedResource[SpecT] | InvalidResource) -> float:
         if isinstance(resource, ManagedResource) and resource.spec.drift_interval:
