@@ -113,6 +113,25 @@ def _row(kind: str, item: object) -> tuple[str, str, str, str]:
     )
 
 
+def _consul_health(api: ApiClient) -> list[str]:
+    """Each ConsulService's checks as Consul runs them: a critical check is not un-Ready."""
+    objects = client.CustomObjectsApi(api)
+    listing = _as_dict(objects.list_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "consulservices"))
+    lines = []
+    items = listing.get("items")
+    for item in items if isinstance(items, list) else []:
+        status = _as_dict(_as_dict(item).get("status"))
+        states = [
+            f"{state}: {', '.join(str(name) for name in names)}"
+            for state in ("passing", "warning", "critical")
+            if isinstance(names := status.get(f"{state}Checks"), list) and names
+        ]
+        name = _as_dict(_as_dict(item).get("metadata")).get("name")
+        checks = "; ".join(states) or "no checks"
+        lines.append(f"ConsulService/{name}: health {status.get('health', 'unknown')} ({checks})")
+    return lines
+
+
 def _target_secrets(api: ApiClient, documents: list[ManifestDoc]) -> list[str]:
     """The Kubernetes Secrets VaultSecrets keep in sync: their keys and owner, never a value."""
     core = client.CoreV1Api(api)
@@ -188,6 +207,8 @@ async def _demo_async(args: argparse.Namespace, api: ApiClient) -> int:
     _print_table(await asyncio.to_thread(_status_rows, api))
     print()
     for line in await asyncio.to_thread(_target_secrets, api, documents):
+        print(line)
+    for line in await asyncio.to_thread(_consul_health, api):
         print(line)
     print()
     if not ready:

@@ -32,3 +32,7 @@ def test_demo_ends_with_every_example_ready(testbed: RunningTestbed) -> None:
     lines = result.stdout.splitlines()
     target = next(line for line in lines if line.startswith("Secret/orders-db-credentials"))
     assert "keys password, username (values not shown), owned by VaultSecret/orders-db" in target, target
+    assert any(row[:2] == ["ConsulService/orders-api", "True"] for row in rows), result.stdout
+    # the example's checks probe an API that does not run here: critical, and still Ready
+    health = next(line for line in lines if line.startswith("ConsulService/orders-api: health"))
+    assert "http-ready" in health and "heartbeat" in health, health
