@@ -215,7 +215,10 @@ class Cluster:
         def matches() -> bool:
             nonlocal found
             body = self.get(plural, name) or {}
-            condition = self.condition(plural, name, kind) or {}
+            # one read: the condition and the status returned must be of the same moment
+            raw = body.get("status")
+            conditions = raw.get("conditions", []) if isinstance(raw, dict) else []
+            condition = next((dict(c) for c in conditions if c.get("type") == kind), {})
             generation = (body.get("metadata") or {}).get("generation")  # type: ignore[union-attr]
             found = {"condition": condition, "status": body.get("status")}
             return (

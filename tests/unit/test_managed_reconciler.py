@@ -353,3 +353,17 @@ async def test_a_cancelled_drift_check_does_not_park_its_resource(harness: Harne
     due_in = harness.reconciler.index.seconds_until_check(resource.uid)
     # the retry interval (rounded up to the sweep's grid), not the hour a running check is parked for
     assert due_in is not None and due_in <= ModelOperatorSettings().retry_interval_seconds + 5
+
+
+async def test_a_source_secret_change_is_announced_as_an_update_not_drift(harness: Harness) -> None:
+    await harness.reconciler.reconcile(harness.resource("a", source="db-password"), trigger="create")
+    body = {
+        **harness.resource("a", source="db-password", value="v2").body,
+        "status": {"observedGeneration": 1},
+    }
+    harness.reconciler.seen(harness.reconciler.envelope(body))
+    assert harness.reconciler.secret_changed("ns", "db-password") == 1
+    [check] = harness.reconciler.due_checks()
+    await check
+    await _settle()
+    assert [e["reason"] for e in harness.kube.events][-1] == "Updated"

@@ -44,7 +44,9 @@ def kopf_settings(settings: ModelOperatorSettings) -> kopf.OperatorSettings:
     # the operator posts its own Events (with correlation ids); kopf's log-to-Event copy would flood
     configured.posting.enabled = False
     configured.persistence.finalizer = FINALIZER
-    configured.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="infra.onex.dev")
+    # kopf strips every annotation under its progress prefix from the state it diffs: under our own
+    # prefix it would hide the user's request annotations (rotate, repair) from the update handlers
+    configured.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.infra.onex.dev")
     configured.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
         prefix="infra.onex.dev", key="last-handled-configuration"
     )

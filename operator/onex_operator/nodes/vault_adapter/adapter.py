@@ -186,7 +186,9 @@ class VaultSecretAdapter:
             mount=spec.mount,
             correlation_id=correlation_id,
         )
-        secret = await session.kv.read(spec.mount, path, spec.kv_version, correlation_id)
+        secret = await session.kv.read(
+            spec.mount, path, spec.kv_version, correlation_id, public=_literals(spec)
+        )
         target = (
             await self._container.kube.read_secret(resource.namespace, spec.target.name, correlation_id)
             if spec.target is not None
@@ -247,7 +249,13 @@ class VaultSecretAdapter:
             generate=generate_value,
         )
         changes: list[ModelSecretChange | VaultStep] = list(secret_plan.changes)
-        record_ownership = spec.kv_version == 2 and ownership.state is not EnumOwnership.OURS
+        # Observe writes nothing, the marker neither: a secret it watches is never ours, and that
+        # is not drift
+        record_ownership = (
+            spec.kv_version == 2
+            and ownership.state is not EnumOwnership.OURS
+            and spec.management_policy is EnumManagementPolicy.MANAGE
+        )
         if record_ownership:
             changes.insert(0, VaultStep("record ownership in custom_metadata"))
         sync_target = spec.target is not None and not in_sync(observed.target, secret_plan.data)
@@ -283,7 +291,13 @@ class VaultSecretAdapter:
             # check-and-set: a secret changed since it was read is not overwritten (retried instead)
             cas = (version or 0) if spec.kv_version == 2 else None
             version = await session.kv.write(
-                spec.mount, plan.path, plan.secret.data, spec.kv_version, correlation_id, cas=cas
+                spec.mount,
+                plan.path,
+                plan.secret.data,
+                spec.kv_version,
+                correlation_id,
+                cas=cas,
+                public=_literals(spec),
             )
         target = observed.target
         if spec.target is not None and plan.sync_target:
@@ -331,6 +345,12 @@ class VaultSecretAdapter:
         await session.kv.delete_everything(
             resource.spec.mount, observed.path, resource.spec.kv_version, correlation_id
         )
+
+
+def _literals(spec: ModelVaultSecretSpec) -> dict[str, str]:
+    """The spec's literal values: the custom resource holds them in clear text (the contract asks
+    for non-secret configuration there), so they are not registered with the sanitizer."""
+    return {item.key: item.value for item in spec.data if item.value is not None}
 
 
 def _managed_values(secret: ModelVaultObservation | None, keys: set[str]) -> dict[str, str] | None:

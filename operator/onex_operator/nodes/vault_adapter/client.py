@@ -8,7 +8,10 @@ Login is lazy: a token is used as given; AppRole and Kubernetes log in on first 
 before the login token's lease ends, and once more when a 403 turns out to be caused by the token
 itself (its lookup-self is refused too) rather than by a policy.
 
-Every value read from Vault, and every login token, is registered with the sanitizer when read.
+Every value read from Vault, and every login token, is registered with the sanitizer when read,
+except a value the caller names public: a literal of the spec, which the custom resource holds in
+clear text. Registering those would only blind the messages (a literal "1" would remove the last
+digit of 127.0.0.1 from every message of the process).
 """
 
 from __future__ import annotations
@@ -127,9 +130,17 @@ class VaultKv:
     # -- KV operations --------------------------------------------------------------------------
 
     async def read(
-        self, mount: str, path: str, kv_version: KvVersion, correlation_id: UUID
+        self,
+        mount: str,
+        path: str,
+        kv_version: KvVersion,
+        correlation_id: UUID,
+        *,
+        public: Mapping[str, str] | None = None,
     ) -> ModelVaultObservation | None:
         """The secret at `mount`/`path`, or None when nothing is there (KV v2: no metadata either).
+
+        Every value is registered with the sanitizer, but a key's value equal to `public[key]`.
 
         KV v2 costs one request when the current version is readable (its answer carries the
         custom_metadata too), and a second one (the metadata) when it is not.
@@ -142,7 +153,7 @@ class VaultKv:
             )
             if answer.status == 404:
                 return None
-            data = _values(answer.body.get("data"))
+            data = _values(answer.body.get("data"), public)
             return ModelVaultObservation(mount=mount, path=path, kv_version=1, data=data)
         answer = await self._authorized(
             "read_secret", target, correlation_id, "GET", f"/v1/{mount}/data/{path}", missing_ok=True
@@ -150,10 +161,10 @@ class VaultKv:
         body = _mapping(answer.body.get("data"))
         metadata = _mapping(body.get("metadata"))
         if answer.status != 404 and "custom_metadata" in metadata:
-            return _v2_observation(mount, path, body, metadata)
+            return _v2_observation(mount, path, body, metadata, public)
         if answer.status == 404 and metadata and "custom_metadata" in metadata:
             # the current version is deleted or destroyed: its metadata came with the 404
-            return _v2_observation(mount, path, {}, metadata)
+            return _v2_observation(mount, path, {}, metadata, public)
         # no version (metadata only, or nothing), or a server that leaves custom_metadata out
         meta_answer = await self._authorized(
             "read_metadata", target, correlation_id, "GET", f"/v1/{mount}/metadata/{path}", missing_ok=True
@@ -170,7 +181,7 @@ class VaultKv:
             "deletion_time": current_meta.get("deletion_time", ""),
             "destroyed": current_meta.get("destroyed", False),
         }
-        return _v2_observation(mount, path, body if answer.status != 404 else {}, merged)
+        return _v2_observation(mount, path, body if answer.status != 404 else {}, merged, public)
 
     async def write(
         self,
@@ -181,14 +192,16 @@ class VaultKv:
         correlation_id: UUID,
         *,
         cas: int | None = None,
+        public: Mapping[str, str] | None = None,
     ) -> int | None:
         """Write `data` as the secret's whole content; the new version (KV v2) or None (KV v1).
 
         `cas` (KV v2): write only if the current version is still `cas` (0: only if none exists);
         otherwise InfraResourceUnavailableError (the secret changed concurrently; retry).
         """
-        for value in data.values():
-            register_secret(value)  # known already, but no value may leave unregistered
+        for key, value in data.items():
+            if not _is_public(public, key, value):
+                register_secret(value)  # known already, but no value may leave unregistered
         await self._kv_mount(mount, kv_version, path, correlation_id)
         target = self._target(mount, path)
         if kv_version == 1:
@@ -512,13 +525,18 @@ def _integer(value: object) -> int:
     return 0
 
 
-def _values(raw: object) -> dict[str, str]:
+def _is_public(public: Mapping[str, str] | None, key: str, value: str) -> bool:
+    return public is not None and public.get(key) == value
+
+
+def _values(raw: object, public: Mapping[str, str] | None = None) -> dict[str, str]:
     """Key/value pairs as strings (other JSON values as their JSON text); each value is registered
-    with the sanitizer here, the moment it is read."""
+    with the sanitizer here, the moment it is read, unless it is the key's public value."""
     values: dict[str, str] = {}
     for key, value in _mapping(raw).items():
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
-        register_secret(text)
+        if not _is_public(public, key, text):
+            register_secret(text)
         values[key] = text
     return values
 
@@ -528,7 +546,11 @@ def _string_map(raw: object) -> dict[str, str]:
 
 
 def _v2_observation(
-    mount: str, path: str, body: Mapping[str, object], metadata: Mapping[str, object]
+    mount: str,
+    path: str,
+    body: Mapping[str, object],
+    metadata: Mapping[str, object],
+    public: Mapping[str, str] | None = None,
 ) -> ModelVaultObservation:
     deleted = bool(metadata.get("deletion_time"))
     destroyed = metadata.get("destroyed") is True
@@ -536,7 +558,7 @@ def _v2_observation(
         mount=mount,
         path=path,
         kv_version=2,
-        data={} if deleted or destroyed else _values(body.get("data")),
+        data={} if deleted or destroyed else _values(body.get("data"), public),
         version=_integer(metadata.get("version")),
         custom_metadata=_string_map(metadata.get("custom_metadata")),
         deleted=deleted,

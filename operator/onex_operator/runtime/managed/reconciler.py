@@ -68,6 +68,7 @@ from onex_operator.runtime.resource_index import ResourceIndex
 from onex_operator.runtime.status_store import ResourceRef
 
 _log = logging.getLogger("onex.reconciler")
+SOURCE_CHANGED = "source Secret changed"
 ABANDON = "abandon"  # infra.onex.dev/abandon: "true" releases a resource and keeps its object
 _REACHABILITY_ERRORS = (InfraConnectionError, InfraTimeoutError, InfraAuthenticationError)
 _IN_FLIGHT_SECONDS = 3600.0  # parked while a drift check runs; the reconcile reschedules it
@@ -98,6 +99,8 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         self._secrets_of: dict[str, set[tuple[str, str]]] = {}
         self._abandoned: set[str] = set()
         self._retrying: set[str] = set()
+        # uid -> why the sweep looks at it before its interval (announced as a change, not drift)
+        self._requeued: dict[str, str] = {}
         self._blocked: dict[str, str] = {}  # uid -> error class of a deletion that could not happen
 
     @property
@@ -143,6 +146,7 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         self.index.remove(uid)
         self._abandoned.discard(uid)
         self._retrying.discard(uid)
+        self._requeued.pop(uid, None)
         self._blocked.pop(uid, None)
         self._forget_secrets(uid)
         self._container.forget(uid)
@@ -211,6 +215,7 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
         users = self._secret_users.get((namespace, name), set())
         for uid in users:
             self.index.schedule(uid, 0.0)
+            self._requeued[uid] = SOURCE_CHANGED
         return len(users)
 
     def _forget_secrets(self, uid: str) -> None:
@@ -245,7 +250,7 @@ class ManagedReconciler(Generic[SpecT, SessionT, InputsT, ObservedT, PlanT]):
     async def _drift_check(self, resource: ManagedResource[SpecT] | InvalidResource) -> None:
         finished = False
         try:
-            await self.reconcile(resource, trigger="drift")
+            await self.reconcile(resource, trigger=self._requeued.pop(resource.uid, "drift"))
             finished = True
         except Exception as error:  # noqa: BLE001 - one failed check must not end the sweep
             _log.warning(
