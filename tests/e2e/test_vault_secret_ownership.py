@@ -117,3 +117,25 @@ def test_foreign_target_secret_is_a_conflict_and_untouched(
     assert secret_data(cluster, "taken") == {"app-config": "someone else's"}
     assert not after.metadata.owner_references, after.metadata.owner_references
     assert bao.metadata(path) is None, "the Vault secret was written although the target is not ours"
+
+
+def test_a_vault_secret_applied_again_takes_over_its_earlier_self(
+    vault_cluster: Cluster, bao: Bao, kv_root: str
+) -> None:
+    """Deleted with Retain and applied again, as a GitOps re-sync does: the secret is the new
+    resource's (same namespace and name), its generated value kept, the marker names the new uid."""
+    cluster, path = vault_cluster, f"{kv_root}/again"
+    spec: dict[str, object] = {"path": path, "data": [{"key": "password", "generate": {"length": 24}}]}
+    cluster.apply(PLURAL, KIND, "again", spec)
+    wait_ready(cluster, "again")
+    first = bao.read(KV2, path)
+    assert first is not None
+    cluster.delete(PLURAL, "again")
+    cluster.wait_gone(PLURAL, "again")
+
+    cluster.apply(PLURAL, KIND, "again", spec)
+    wait_ready(cluster, "again")
+    second = bao.read(KV2, path)
+    assert second is not None
+    assert second.data == first.data, "the generated value changed"
+    assert second.custom_metadata.get("owner-uid") == uid_of(cluster, "again"), second.custom_metadata

@@ -139,9 +139,9 @@ def _live(name: str = "db", uid: str = "uid-1", **status: object) -> JsonObject:
 
 
 def _in_vault(
-    data: dict[str, str], owner_uid: str | None = None, kv_version: int = 2
+    data: dict[str, str], owner_uid: str | None = None, kv_version: int = 2, owner_name: str = "db"
 ) -> ModelVaultObservation:
-    metadata = ownership_metadata(NS, "db", owner_uid) if owner_uid else {}
+    metadata = ownership_metadata(NS, owner_name, owner_uid) if owner_uid else {}
     return ModelVaultObservation.model_validate(
         {
             "mount": "secret",
@@ -235,13 +235,25 @@ async def test_ownership_and_rotation_come_from_the_live_resource() -> None:
 
 
 async def test_a_secret_another_resource_wrote_is_its_own() -> None:
-    vault = FakeVault({"secret/app/db": _in_vault({"username": "orders_app", "password": "p"}, "uid-2")})
-    plan = await _plan(_resource(), vault, live=[_live(uid="uid-1")])
+    theirs = _in_vault({"username": "orders_app", "password": "p"}, "uid-2", owner_name="other")
+    plan = await _plan(_resource(), FakeVault({"secret/app/db": theirs}), live=[_live(uid="uid-1")])
     assert plan.verdict is EnumPlanVerdict.CONFLICT
     assert plan.conflict is not None
-    assert "managed for team/db (uid uid-2)" in plan.conflict
+    assert "managed for team/other (uid uid-2)" in plan.conflict
     assert plan.ownership == (
-        "its custom_metadata names team/db (uid uid-2), not the live VaultSecret team/db (uid uid-1)"
+        "its custom_metadata names team/other (uid uid-2), not the live VaultSecret team/db (uid uid-1)"
+    )
+
+
+async def test_an_earlier_vault_secret_of_the_same_name_is_replaced() -> None:
+    """Deleted with Retain and applied again (a GitOps re-sync): the marker is taken over."""
+    vault = FakeVault({"secret/app/db": _in_vault({"username": "orders_app", "password": "p"}, "uid-2")})
+    plan = await _plan(_resource(), vault, live=[_live(uid="uid-1")])
+    assert plan.verdict is EnumPlanVerdict.CHANGES
+    assert plan.descriptions == ["record ownership in custom_metadata"]
+    assert plan.ownership == (
+        "its custom_metadata names an earlier VaultSecret of the same name (uid uid-2), "
+        "which the live VaultSecret team/db (uid uid-1) replaces"
     )
 
 

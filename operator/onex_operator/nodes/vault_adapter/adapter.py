@@ -29,10 +29,11 @@ from onex_operator.nodes.vault_adapter.connection import vault_connection
 from onex_operator.nodes.vault_adapter.enum_ownership import EnumOwnership as EnumVaultOwnership
 from onex_operator.nodes.vault_adapter.generate import generate_value
 from onex_operator.nodes.vault_adapter.hashing import data_hash
+from onex_operator.nodes.vault_adapter.model_ownership_verdict import ModelOwnershipVerdict
 from onex_operator.nodes.vault_adapter.model_secret_change import ModelSecretChange
 from onex_operator.nodes.vault_adapter.model_secret_plan import ModelSecretPlan
 from onex_operator.nodes.vault_adapter.model_vault_observation import ModelVaultObservation
-from onex_operator.nodes.vault_adapter.ownership import ownership_of, with_ownership
+from onex_operator.nodes.vault_adapter.ownership import owned_by, ownership_of, with_ownership
 from onex_operator.nodes.vault_adapter.paths import effective_path
 from onex_operator.nodes.vault_adapter.plan import plan_secret
 from onex_operator.nodes.vault_adapter.target import (
@@ -222,7 +223,7 @@ class VaultSecretAdapter:
             claimed = status.get("path") == observed.path
             return Ownership(EnumOwnership.OURS if claimed else EnumOwnership.FOREIGN)
         verdict = ownership_of(secret, resource.uid)
-        if verdict.ownership is EnumVaultOwnership.OURS:
+        if verdict.ownership is EnumVaultOwnership.OURS or _earlier_incarnation(verdict, resource):
             return Ownership(EnumOwnership.OURS)
         return Ownership(
             EnumOwnership.FOREIGN,
@@ -253,7 +254,7 @@ class VaultSecretAdapter:
         # is not drift
         record_ownership = (
             spec.kv_version == 2
-            and ownership.state is not EnumOwnership.OURS
+            and not owned_by(secret, resource.uid)
             and spec.management_policy is EnumManagementPolicy.MANAGE
         )
         if record_ownership:
@@ -351,6 +352,17 @@ def _literals(spec: ModelVaultSecretSpec) -> dict[str, str]:
     """The spec's literal values: the custom resource holds them in clear text (the contract asks
     for non-secret configuration there), so they are not registered with the sanitizer."""
     return {item.key: item.value for item in spec.data if item.value is not None}
+
+
+def _earlier_incarnation(verdict: ModelOwnershipVerdict, resource: SecretResource) -> bool:
+    """The marker names this namespace and name with another uid: a VaultSecret deleted with Retain
+    and applied again (as GitOps tools do). Names are unique in a namespace, so the earlier one is
+    gone and this one takes its place; its marker is rewritten at the next write."""
+    return (
+        verdict.ownership is EnumVaultOwnership.FOREIGN
+        and verdict.owner_namespace == resource.namespace
+        and verdict.owner_name == resource.name
+    )
 
 
 def _managed_values(secret: ModelVaultObservation | None, keys: set[str]) -> dict[str, str] | None:

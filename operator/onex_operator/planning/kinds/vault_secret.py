@@ -59,6 +59,14 @@ def _what_metadata_names(live: str, uid: str, secret: ModelVaultObservation) -> 
     verdict = ownership_of(secret, uid)
     if verdict.ownership is EnumVaultOwnership.OURS:
         return f"its custom_metadata names {live} (uid {uid})"
+    if (
+        verdict.ownership is EnumVaultOwnership.FOREIGN
+        and f"{verdict.owner_namespace}/{verdict.owner_name}" in live
+    ):
+        return (
+            f"its custom_metadata names an earlier VaultSecret of the same name (uid {verdict.owner_uid}), "
+            f"which {live} (uid {uid}) replaces"
+        )
     if verdict.ownership is EnumVaultOwnership.FOREIGN:
         return (
             f"its custom_metadata names {verdict.owner_namespace}/{verdict.owner_name} "
