@@ -11,6 +11,9 @@ from onex_operator.nodes.consul_adapter.client import ConsulAgent
 from onex_operator.nodes.consul_adapter.model_consul_client_config import ModelConsulClientConfig
 from onex_operator.nodes.kafka_adapter.admin import KafkaTopicAdmin
 from onex_operator.nodes.kafka_adapter.model_kafka_client_config import ModelKafkaClientConfig
+from onex_operator.nodes.postgres_adapter.connection import PostgresConnection
+from onex_operator.nodes.postgres_adapter.model_postgres_client_config import ModelPostgresClientConfig
+from onex_operator.nodes.postgres_adapter.pools import Pool, PostgresPools
 from onex_operator.nodes.vault_adapter.client import VaultKv
 from onex_operator.nodes.vault_adapter.connection import VaultConnection
 from onex_operator.nodes.vault_adapter.model_vault_client_config import ModelVaultClientConfig
@@ -43,6 +46,8 @@ class ONEXContainer:
         self.consul_connections: TtlCache[tuple[str, ModelConsulClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS
         )
+        self.postgres_pools = PostgresPools()
+        self.postgres_connections: TtlCache[PostgresConnection] = TtlCache(CONNECTION_CACHE_SECONDS)
         self.hash_key = HashKeySource(self.kube, settings.operator_namespace, settings.hash_key_secret)
         # one reconcile at a time per resource: watch events, retries and sweeps may meet
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -77,6 +82,11 @@ class ONEXContainer:
             client = ConsulAgent(config, self.metrics)
             self._consul_clients[connection] = client
         return client
+
+    async def postgres_pool(self, config: ModelPostgresClientConfig) -> Pool:
+        """One bounded asyncpg pool per server, database, role and sslMode, replaced when the
+        password or a setting changes, closed when idle (nodes/postgres_adapter/pools.py)."""
+        return await self.postgres_pools.pool(config)
 
     def lock(self, uid: str) -> asyncio.Lock:
         return self._locks[uid]

@@ -30,7 +30,12 @@ from onex_operator.testbed.settings import load_settings
 NAMESPACE = "onex-examples"
 CREDENTIALS_SECRET = "onex-testbed-credentials"
 # kinds the operator reconciles today; the other examples arrive with their kinds
-MANAGED = {"KafkaTopic": "kafkatopics", "VaultSecret": "vaultsecrets", "ConsulService": "consulservices"}
+MANAGED = {
+    "KafkaTopic": "kafkatopics",
+    "VaultSecret": "vaultsecrets",
+    "ConsulService": "consulservices",
+    "PostgresMigration": "postgresmigrations",
+}
 RECONCILED = {"InfraConnection": "infraconnections", **MANAGED}
 _REPO = Path(__file__).resolve().parents[2]
 ManifestDoc = dict[str, object]

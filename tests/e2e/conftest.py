@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,11 +75,13 @@ def running_operator(
     retry: str = "3s",
     *,
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[OperatorProcess]:
-    """The operator as its own process; `extra_args` are further flags of `onex_operator run`."""
+    """The operator as its own process; `extra_args` are further flags of `onex_operator run`, `env`
+    overrides the environment last (e.g. a KUBECONFIG holding only a service account's token)."""
     hub_port = free_port()
     log_path = log_dir / f"operator-{uuid.uuid4().hex[:6]}.log"
-    environment = {**os.environ, **testbed.env}
+    environment = {**os.environ, **testbed.env, **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -300,7 +302,7 @@ def release_namespace(api: ApiClient, namespace: str) -> None:
     """Delete a namespace whose operator may be gone: every finalizer of the operator's (on the
     managed resources, on the connections and Secrets in use) is removed by hand first."""
     objects, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
-    for plural in ("kafkatopics", "vaultsecrets", "consulservices", "infraconnections"):
+    for plural in ("kafkatopics", "vaultsecrets", "consulservices", "postgresmigrations", "infraconnections"):
         for item in objects.list_namespaced_custom_object(GROUP, VERSION, namespace, plural)["items"]:
             try:
                 objects.patch_namespaced_custom_object(

@@ -8,9 +8,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from onex_operator.models.enum_deletion_policy import EnumDeletionPolicy
+from onex_operator.models.model_credentials_source import ModelCredentialsSource
 from onex_operator.models.model_managed_resource_spec import ModelManagedResourceSpec
 from onex_operator.models.model_migration import ModelMigration
 from onex_operator.models.model_migrations_source import ModelMigrationsSource
+from onex_operator.models.model_placeholder import ModelPlaceholder
 
 
 class ModelPostgresMigrationSpec(ModelManagedResourceSpec):
@@ -46,4 +48,33 @@ class ModelPostgresMigrationSpec(ModelManagedResourceSpec):
     )
     migrations_from: ModelMigrationsSource | None = Field(
         default=None, alias="migrationsFrom", description="Read the migrations from a ConfigMap instead."
+    )
+    out_of_order: bool = Field(
+        default=False,
+        alias="outOfOrder",
+        description=("Apply a pending version lower than the last applied one instead of refusing it."),
+    )
+    placeholders: list[ModelPlaceholder] | None = Field(
+        default=None,
+        max_length=64,
+        description="Values substituted for ${name} in the SQL as quoted SQL literals.",
+    )
+    credentials_from: ModelCredentialsSource | None = Field(
+        default=None,
+        alias="credentialsFrom",
+        description="Run as the role of this Secret instead of the connection's user.",
+    )
+    lock_timeout: str | None = Field(
+        default=None,
+        alias="lockTimeout",
+        max_length=32,
+        pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$",
+        description="Default lock_timeout of every migration, such as 10s (a migration's own wins).",
+    )
+    statement_timeout: str | None = Field(
+        default=None,
+        alias="statementTimeout",
+        max_length=32,
+        pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$",
+        description=("Default statement_timeout of every migration, such as 5m (a migration's own wins)."),
     )

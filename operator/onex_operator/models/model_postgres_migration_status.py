@@ -34,3 +34,11 @@ class ModelPostgresMigrationStatus(ModelResourceStatus):
         max_length=64,
         description="Version of the migration that failed and was rolled back, if any.",
     )
+    repair: str | None = Field(
+        default=None,
+        max_length=253,
+        description=(
+            "The last value of the infra.onex.dev/repair annotation handled "
+            "(checksums re-recorded, failed records cleared, nothing run)."
+        ),
+    )

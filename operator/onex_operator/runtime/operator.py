@@ -16,6 +16,7 @@ from onex_operator.kube.api import IO_THREADS
 from onex_operator.models.node_contracts import NODE_CONTRACTS
 from onex_operator.nodes.consul_adapter.adapter import ConsulServiceAdapter
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
+from onex_operator.nodes.postgres_adapter.adapter import PostgresMigrationAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.runtime.hub import HttpHub
 from onex_operator.runtime.kopf_logs import quiet_kopf
@@ -76,13 +77,15 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
     kafka_topics = ManagedReconciler(container, KafkaTopicAdapter(container), events)
     vault_secrets = ManagedReconciler(container, VaultSecretAdapter(container), events)
     consul_services = ManagedReconciler(container, ConsulServiceAdapter(container), events)
+    postgres_migrations = ManagedReconciler(container, PostgresMigrationAdapter(container), events)
     registry = kopf.OperatorRegistry()
     # a private registry starts without kopf's default login handlers
     kopf.on.login(registry=registry)(login)
     register_kind(registry, kafka_topics)
     register_kind(registry, vault_secrets)
     register_kind(registry, consul_services)
-    kinds: list[ProtocolManagedKind] = [kafka_topics, vault_secrets, consul_services]
+    register_kind(registry, postgres_migrations)
+    kinds: list[ProtocolManagedKind] = [kafka_topics, vault_secrets, consul_services, postgres_migrations]
     register_secret_watch(registry, kinds, container.usage)
     register_connection_watch(registry, container.usage)
     container.usage.watch(kinds)
@@ -136,4 +139,5 @@ async def run_operator(settings: ModelOperatorSettings, stop: asyncio.Event | No
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await hub.stop()
+        await container.postgres_pools.close()
         _log.info("operator stopped")

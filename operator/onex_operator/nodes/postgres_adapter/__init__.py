@@ -1,0 +1,1 @@
+"""PostgresMigration: Flyway-grade migrations on the shared managed-resource reconciler."""
