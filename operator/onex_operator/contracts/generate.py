@@ -1,5 +1,6 @@
-"""Everything `contracts generate` produces: crds/*.yaml and operator/onex_operator/models/*.py
-(the typed models and the node registry, node_contracts.py).
+"""Everything `contracts generate` produces: crds/*.yaml (and the same files in the Helm chart's
+crds/ folder) and operator/onex_operator/models/*.py (the typed models and the node registry,
+node_contracts.py).
 
 Only files carrying the generated header are ever overwritten or removed, so a hand-written file
 that lands in those folders is left alone.
@@ -21,6 +22,8 @@ from onex_operator.contracts.resolver import SchemaResolver
 from onex_operator.contracts.ruff_format import format_sources
 
 CRDS_DIR = Path("crds")
+# the chart installs the same CRDs (beside kopf's peering CRDs, which are not generated)
+CHART_CRDS_DIR = Path("charts/onex-infra-operator/crds")
 MODELS_DIR = Path("operator/onex_operator/models")
 _MARKERS = (f"# {GENERATED_NOTICE}", f'"""{GENERATED_NOTICE}')
 _MODELS_INIT = (
@@ -48,7 +51,9 @@ def _crd_files(catalog: ContractCatalog) -> list[GeneratedFile]:
             crd = build_crd(resolver, contract, section, resource)
             header = f"# {GENERATED_NOTICE}\n# Source: contracts/{node_name}/contract.yaml\n"
             body = yaml.safe_dump(crd, sort_keys=False, width=10_000, allow_unicode=True)
-            files.append(GeneratedFile(CRDS_DIR / f"{section.group}_{resource.plural}.yaml", header + body))
+            name = f"{section.group}_{resource.plural}.yaml"
+            files.append(GeneratedFile(CRDS_DIR / name, header + body))
+            files.append(GeneratedFile(CHART_CRDS_DIR / name, header + body))
     return files
 
 
@@ -75,7 +80,11 @@ def _is_generated(path: Path) -> bool:
 def stale_files(root: Path, files: list[GeneratedFile]) -> list[Path]:
     """Generated files on disk that the contracts no longer produce."""
     wanted = {file.path for file in files}
-    candidates = [*(root / CRDS_DIR).glob("*.yaml"), *(root / MODELS_DIR).glob("*.py")]
+    candidates = [
+        *(root / CRDS_DIR).glob("*.yaml"),
+        *(root / CHART_CRDS_DIR).glob("*.yaml"),
+        *(root / MODELS_DIR).glob("*.py"),
+    ]
     return sorted(
         path.relative_to(root)
         for path in candidates

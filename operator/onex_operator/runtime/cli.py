@@ -36,6 +36,7 @@ def settings_from(args: argparse.Namespace) -> ModelOperatorSettings:
         retry_interval_seconds=args.retry_interval,
         hub_port=args.hub_port,
         peering_name=args.peering,
+        **({"peering_priority": args.peering_priority} if args.peering_priority is not None else {}),
         worker_limit=args.worker_limit,
         operator_namespace=args.operator_namespace,
         hash_key_secret=args.hash_key_secret,
@@ -81,6 +82,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--peering",
         default=environ.get("ONEX_PEERING") or None,
         help="kopf peering name, for more than one replica (needs kopf's peering CRDs)",
+    )
+    parser.add_argument(
+        "--peering-priority",
+        type=int,
+        default=int(environ["ONEX_PEERING_PRIORITY"]) if environ.get("ONEX_PEERING_PRIORITY") else None,
+        help="this replica's kopf peering priority (default: random, so no two replicas share one)",
     )
     parser.add_argument("--worker-limit", type=int, default=2000, help="objects handled concurrently at most")
     parser.add_argument(

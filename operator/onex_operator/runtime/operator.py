@@ -53,6 +53,7 @@ def kopf_settings(settings: ModelOperatorSettings) -> kopf.OperatorSettings:
     )
     if settings.peering_name:
         configured.peering.name = settings.peering_name
+        configured.peering.priority = settings.peering_priority
         configured.peering.mandatory = True
         configured.peering.clusterwide = not settings.namespaces
     else:

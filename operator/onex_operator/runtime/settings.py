@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
@@ -19,6 +20,8 @@ class ModelOperatorSettings(BaseModel):
     hub_host: str = "0.0.0.0"  # noqa: S104 - probes and scrapes come from outside the pod
     hub_port: int = 8080
     peering_name: str | None = None  # set when more than one replica runs
+    # kopf pauses every peer of equal priority: distinct ones let the highest work, the others wait
+    peering_priority: int = Field(default_factory=lambda: secrets.randbelow(2**31 - 1) + 1)
     worker_limit: int = 2000
     watch_server_timeout_seconds: int = 300
     operator_namespace: str = "default"  # where the operator keeps its own Secrets (the hash key)
