@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint typecheck generated unit integration e2e testbed-up testbed-down testbed-status \
-        bench-testbed bench-kafka bench-vault clean
+        bench-testbed bench-kafka bench-vault bench-consul clean
 
 venv: $(STAMP)
 
@@ -63,6 +63,9 @@ bench-kafka: venv
 
 bench-vault: venv
 	$(BIN)/python benchmarks/bench_vault.py
+
+bench-consul: venv
+	$(BIN)/python benchmarks/bench_consul.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -163,6 +163,22 @@ def vault_secret(name: str, run_id: str, mount: str, path: str, *, generate_leng
     }
 
 
+def consul_service(name: str, run_id: str, service_id: str, *, port: int, ttl: str) -> JsonObject:
+    """A ConsulService with one TTL check (the agent probes nothing: a TTL check waits to be passed)."""
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ConsulService",
+        "metadata": {"name": name, "labels": {RUN_LABEL: run_id}},
+        "spec": {
+            "serviceName": "bench-consul",
+            "serviceId": service_id,
+            "address": "127.0.0.1",
+            "port": port,
+            "checks": [{"name": "alive", "ttl": ttl}],
+        },
+    }
+
+
 def create_resources(
     api: ApiClient,
     namespace: str,

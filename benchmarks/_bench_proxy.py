@@ -9,7 +9,8 @@ request line is counted as `VERB resource[/subresource]` and its bytes are forwa
 The apiserver's own counters (all clients together) are read here too, as a cross-check.
 
 OpenBao's dev server has no per-request metric to rely on either, so the same proxy sits in front
-of it (plain HTTP both ways) with `vault_request_label` naming each request.
+of it (plain HTTP both ways) with `vault_request_label` naming each request; and in front of
+Consul's HTTP port with `consul_request_label`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def vault_request_label(method: str, target: str) -> str:
     if len(segments) >= 2 and segments[1] in _VAULT_KV_SECTIONS:  # a mount, then its section
         return f"{method} {segments[0]}/{segments[1]}"
     return f"{method} {segments[0] if segments else '/'}"
+
+
+def consul_request_label(method: str, target: str) -> str:
+    """`GET agent/services`, `GET agent/checks`, `PUT agent/service/register`,
+    `PUT agent/service/deregister` ...: a request by its API path, never by a service id."""
+    segments = [segment for segment in urlsplit(target).path.split("/") if segment][1:]  # after v1
+    named = 3 if segments[:2] in (["agent", "service"], ["agent", "check"]) else 2
+    return f"{method} {'/'.join(segments[:named]) or '/'}"
 
 
 class CountingProxy:

@@ -12,6 +12,7 @@ import os
 import shlex
 import shutil
 import signal
+import sys
 import tempfile
 import time
 import uuid
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from kubernetes.client import ApiClient
 
@@ -33,6 +35,7 @@ from _bench_kube import (
     delete_namespace,
     delete_resources,
     make_api_client,
+    patch_connection,
     release_finalizers,
 )
 from _bench_operator import OperatorProcess, by_label, total
@@ -483,3 +486,59 @@ def run_benchmark(
         print_report(report, notes())  # at the end: the notes carry the load average then
     bench.say(f"done in {format_duration(time.monotonic() - started)}")
     return 0
+
+
+# -- what the benchmarks of a kind with an HTTP service share -----------------------------------------
+
+
+def count_service_requests(
+    session: BenchSession[ClientT],
+    address: str,
+    label: Callable[[str, str], str],
+    connection: Callable[[str], JsonObject],
+    service: str,
+) -> None:
+    """A counting proxy in front of the service at `address` (plain HTTP), and InfraConnection/default
+    pointed at it (`connection`: the connection's spec for an address)."""
+    assert session.namespace is not None
+    if session.service_proxy is None:
+        upstream = urlsplit(address)
+        host, port = upstream.hostname or "127.0.0.1", upstream.port or 80
+        session.service_proxy = CountingProxy(host, port, None, label)
+        proxied = f"http://127.0.0.1:{session.service_proxy.start()}"
+        patch_connection(session.api, session.namespace, connection(proxied))
+        session.say(f"{service} requests counted by a proxy at {proxied}")
+
+
+def idle_service_note(args: argparse.Namespace, service: str, where: str) -> list[str]:
+    """The idle window's method, for a benchmark whose service requests a proxy counts (none with
+    --skip-idle); `where`: what the InfraConnection points at the proxy."""
+    if args.skip_idle:
+        return []
+    return [
+        IDLE_WINDOW_NOTE.format(drift=args.idle_drift) + f". Its {service} requests are counted by a "
+        f"pass-through proxy in front of {service} ({where}) and, as a cross-check, by its own "
+        "onex_admin_requests_total; its apiserver requests by a proxy in front of the apiserver (its "
+        "kubeconfig points there)"
+    ]
+
+
+def parse_bench_args(
+    description: str | None, own_options: Callable[[argparse.ArgumentParser], None]
+) -> argparse.Namespace:
+    """A benchmark's command line: its own options (its count first), then the common ones."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    own_options(parser)
+    add_common_options(parser)
+    return parser.parse_args()
+
+
+def bench_main(main: Callable[[], int], say: Say) -> None:
+    """Run a benchmark program: its exit code, 130 after Ctrl-C (its clean-up has run by then)."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("interrupted")
+        sys.exit(130)

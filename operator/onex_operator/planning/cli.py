@@ -1,5 +1,5 @@
 """`onex-infra plan -f FILE`: what the operator would change for the resources in FILE (KafkaTopic,
-VaultSecret), against the live services, without writing anything.
+VaultSecret, ConsulService), against the live services, without writing anything.
 
 Exit codes: 0 nothing to change; 2 changes pending; 1 something blocks them (a refusal, a
 conflict, an error, an invalid manifest); 64 a usage error (with `usage:` on stderr). `--output json`
@@ -23,9 +23,10 @@ exit codes: 0 nothing to change (Observe drift is reported, not counted); 2 chan
 1 a refusal, a conflict, an error or an invalid manifest; 64 a usage error (with `usage:` on
 stderr). --output json carries the code in `exit_code`.
 
-Nothing is written: Kafka is only described, Vault only read, Kubernetes only read (connections,
-Secrets and the live resources, whose status records what each resource created). Secret values are
-never shown: a VaultSecret's changes name keys only."""
+Nothing is written: Kafka is only described, Vault only read, Consul only read (the agent's services
+and checks), Kubernetes only read (connections, Secrets and the live resources, whose status records
+what each resource created). Secret values are never shown: a VaultSecret's changes name keys only, a
+ConsulService's name fields, meta keys and checks (never a meta value or a token)."""
 
 
 def _connection(text: str) -> tuple[str, str]:
@@ -70,8 +71,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "plan",
         help="show what the operator would change for the resources in files (writes nothing)",
-        description="Print what the operator would change for the KafkaTopic and VaultSecret resources\n"
-        "in FILE, against the live services, without writing anything.",
+        description="Print what the operator would change for the KafkaTopic, VaultSecret and\n"
+        "ConsulService resources in FILE, against the live services, without writing anything.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from onex_operator.models.enum_managed_kind import EnumManagedKind
 from onex_operator.models.enum_management_policy import EnumManagementPolicy
+from onex_operator.nodes.consul_adapter.model_service_change import ModelServiceChange
 from onex_operator.nodes.kafka_adapter.model_topic_change import ModelTopicChange
 from onex_operator.nodes.vault_adapter.model_secret_change import ModelSecretChange
 from onex_operator.planning.enum_plan_verdict import EnumPlanVerdict
@@ -13,8 +14,9 @@ from onex_operator.planning.model_plan_error import ModelPlanError
 from onex_operator.planning.model_plan_step import ModelPlanStep
 
 # The kinds' own change models keep their fields in JSON; any other change is a step in words.
-# None of them carries a secret value (a VaultSecret change names its key only).
-PlannedChange = ModelTopicChange | ModelSecretChange | ModelPlanStep
+# None of them carries a secret value (a VaultSecret change names its key only; a ConsulService change
+# names a meta key or a check, never a meta value, a check's target or a token).
+PlannedChange = ModelTopicChange | ModelSecretChange | ModelServiceChange | ModelPlanStep
 
 
 class ModelResourcePlan(BaseModel):

@@ -4,9 +4,11 @@ connects. A new kind is one more entry here (and a module beside this one)."""
 from __future__ import annotations
 
 from onex_operator.container import ONEXContainer
+from onex_operator.nodes.consul_adapter.adapter import ConsulServiceAdapter
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.planning.connectors import connector
+from onex_operator.planning.kinds.consul_service import ConsulServicePresentation
 from onex_operator.planning.kinds.kafka_topic import KafkaTopicPresentation, bootstrap_connect
 from onex_operator.planning.kinds.vault_secret import VaultSecretPresentation
 from onex_operator.planning.plan_kind import PlanKind, ProtocolPlanKind
@@ -25,4 +27,8 @@ def plan_kinds(
     kafka_topics = PlanKind(kafka, KafkaTopicPresentation(), kafka_connect)
     vault = VaultSecretAdapter(container)
     vault_secrets = PlanKind(vault, VaultSecretPresentation(), connector(vault, named))
-    return [kafka_topics, vault_secrets]
+    # the adapter's connect: consul_client_config (the token from the connection's Secret) and the
+    # container's one ConsulAgent per connection, which only reads here (services and checks)
+    consul = ConsulServiceAdapter(container)
+    consul_services = PlanKind(consul, ConsulServicePresentation(), connector(consul, named))
+    return [kafka_topics, vault_secrets, consul_services]
