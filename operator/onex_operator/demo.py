@@ -137,6 +137,23 @@ def _consul_health(api: ApiClient) -> list[str]:
     return lines
 
 
+def _migrations(api: ApiClient) -> list[str]:
+    """Each PostgresMigration's history as its status reports it."""
+    objects = client.CustomObjectsApi(api)
+    listing = _as_dict(objects.list_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "postgresmigrations"))
+    lines = []
+    items = listing.get("items")
+    for item in items if isinstance(items, list) else []:
+        status = _as_dict(_as_dict(item).get("status"))
+        name = _as_dict(_as_dict(item).get("metadata")).get("name")
+        pending = status.get("pending")
+        lines.append(
+            f"PostgresMigration/{name}: {status.get('appliedCount', 0)} applied, "
+            f"last {status.get('lastAppliedVersion', '-')}, pending {pending or 'none'}"
+        )
+    return lines
+
+
 def _target_secrets(api: ApiClient, documents: list[ManifestDoc]) -> list[str]:
     """The Kubernetes Secrets VaultSecrets keep in sync: their keys and owner, never a value."""
     core = client.CoreV1Api(api)
@@ -214,6 +231,8 @@ async def _demo_async(args: argparse.Namespace, api: ApiClient) -> int:
     for line in await asyncio.to_thread(_target_secrets, api, documents):
         print(line)
     for line in await asyncio.to_thread(_consul_health, api):
+        print(line)
+    for line in await asyncio.to_thread(_migrations, api):
         print(line)
     print()
     if not ready:

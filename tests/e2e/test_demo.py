@@ -36,3 +36,6 @@ def test_demo_ends_with_every_example_ready(testbed: RunningTestbed) -> None:
     # the example's checks probe an API that does not run here: critical, and still Ready
     health = next(line for line in lines if line.startswith("ConsulService/orders-api: health"))
     assert "http-ready" in health and "heartbeat" in health, health
+    assert any(row[:2] == ["PostgresMigration/orders-schema", "True"] for row in rows), result.stdout
+    migrations = next(line for line in lines if line.startswith("PostgresMigration/orders-schema:"))
+    assert "3 applied, last 2.1, pending none" in migrations, migrations
