@@ -5,6 +5,8 @@ deleted in bulk, and a watch that notes when each resource becomes Ready."""
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -205,6 +207,29 @@ def create_resources(
             raise
         for future in futures:
             future.result()
+
+
+def server_side_apply(
+    kubectl: Path, kubeconfig: Path, namespace: str, bodies: list[JsonObject], workdir: Path
+) -> None:
+    """One `kubectl apply --server-side` of every resource as a List, the way users apply."""
+    listing = workdir / f"apply-{namespace}.json"
+    listing.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": bodies}))
+    subprocess.run(
+        [
+            str(kubectl),
+            "--kubeconfig",
+            str(kubeconfig),
+            "-n",
+            namespace,
+            "apply",
+            "--server-side",
+            "-f",
+            str(listing),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def resource_names(

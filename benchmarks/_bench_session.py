@@ -37,6 +37,7 @@ from _bench_kube import (
     make_api_client,
     patch_connection,
     release_finalizers,
+    server_side_apply,
 )
 from _bench_operator import OperatorProcess, by_label, total
 from _bench_proc import rss_mib
@@ -64,6 +65,7 @@ from _bench_steps import (
     wait_reconciles,
 )
 from onex_operator.durations import parse_duration
+from onex_operator.testbed.components.kube import kubernetes_binary
 from onex_operator.testbed.manager import Testbed
 from onex_operator.testbed.progress import format_duration
 from onex_operator.testbed.settings import load_settings
@@ -229,6 +231,13 @@ def bench_session(args: argparse.Namespace, bench: BenchKind[ClientT]) -> Iterat
 # -- the timed operator run -------------------------------------------------------------------------
 
 
+def apply_mode(args: argparse.Namespace) -> str:
+    """How the run's resources were applied, for the printed setup line."""
+    if args.apply == "server-side":
+        return "applied by one kubectl apply --server-side of a List"
+    return f"applied by {args.threads} concurrent creates"
+
+
 def operator_run(
     session: BenchSession[ClientT], run: int, run_id: str, bodies: list[JsonObject], args: argparse.Namespace
 ) -> RunFigures:
@@ -240,10 +249,16 @@ def operator_run(
     before = session.operator.metrics()
     proxied_before = session.proxy.counts() if session.proxy is not None else None
     cpu_before = cpu_snapshot(session.operator.pid, session.components)
-    say(f"run {run}: applying {count} {session.kind} resources ({args.threads} concurrent creates)")
+    server_side = args.apply == "server-side"
+    say(f"run {run}: {count} {session.kind} resources, {apply_mode(args)}")
     started = time.monotonic()
     try:
-        create_resources(session.api, session.namespace, bodies, args.threads, say, plural=session.plural)
+        if server_side:
+            kubectl = kubernetes_binary(load_settings().cache_dir, "kubectl")
+            kubeconfig = Path(session.environment["KUBECONFIG"])
+            server_side_apply(kubectl, kubeconfig, session.namespace, bodies, session.workdir)
+        else:
+            create_resources(session.api, session.namespace, bodies, args.threads, say, plural=session.plural)
         applied = time.monotonic() - started
         say(f"run {run}: {count} resources applied in {applied:.2f}s; waiting for Ready")
         ready = wait_all_ready(watcher, count, started, args.timeout, f"run {run}", say=say)
@@ -415,7 +430,14 @@ def measure(
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """The options every operator benchmark has (after its own count option)."""
     parser.add_argument("--runs", type=int, default=3, help="timed runs (the median is reported)")
-    parser.add_argument("--threads", type=int, default=32, help="concurrent create requests")
+    parser.add_argument(
+        "--apply",
+        choices=["server-side", "threads"],
+        default="server-side",
+        help="how the resources are applied: one `kubectl apply --server-side` of a List, as users "
+        "apply (default), or --threads concurrent creates",
+    )
+    parser.add_argument("--threads", type=int, default=32, help="concurrent creates with --apply threads")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a run may wait for Ready")
     parser.add_argument("--idle-drift", default="20s", help="drift interval of the idle phase")
     parser.add_argument("--skip-idle", action="store_true", help="skip the idle drift interval")

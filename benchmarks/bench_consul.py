@@ -41,6 +41,7 @@ from _bench_session import (
     Baseline,
     BenchKind,
     BenchSession,
+    apply_mode,
     bench_main,
     common_notes,
     count_service_requests,
@@ -160,7 +161,7 @@ def notes(args: argparse.Namespace) -> list[str]:
         f"setup: {args.services} ConsulServices x {args.runs} runs, agent registrations, one TTL check "
         f"each (ttl {args.ttl}; the checks stay critical: nobody passes them, and a critical check does "
         "not make a ConsulService un-Ready); the test-bed's management token, from a Secret; "
-        f"{args.threads} concurrent creates; raw script: one py-consul client, {args.raw_threads} threads, "
+        f"{apply_mode(args)}; raw script: one py-consul client, {args.raw_threads} threads, "
         "one PUT agent/service/register per service with the same check"
     )
     per_run = TIME_TO_READY_NOTE + "; Consul requests per run: the operator's own onex_admin_requests_total"

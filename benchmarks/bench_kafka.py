@@ -34,6 +34,7 @@ from _bench_session import (
     BenchKind,
     BenchSession,
     add_common_options,
+    apply_mode,
     common_notes,
     run_benchmark,
 )
@@ -105,7 +106,7 @@ def notes(args: argparse.Namespace) -> list[str]:
         *common_notes(args),
         f"setup: {args.topics} topics x {args.runs} runs, {TOPIC.partitions} partition, replication factor "
         f"{TOPIC.replication_factor}, one config key; Kafka listener {args.listener.upper()}; "
-        f"{args.threads} concurrent creates; raw script: {args.raw_batch} topics per CreateTopics request",
+        f"{apply_mode(args)}; raw script: {args.raw_batch} topics per CreateTopics request",
         TIME_TO_READY_NOTE,
         IDLE_WINDOW_NOTE.format(drift=args.idle_drift) + ". The operator's apiserver "
         "requests are counted by a pass-through proxy in front of the apiserver (its kubeconfig points "

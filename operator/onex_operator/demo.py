@@ -10,6 +10,7 @@ import base64
 import os
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -188,8 +189,10 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
 
 
 async def _wait_ready(
-    api: ApiClient, names: list[tuple[str, str]], timeout: float, operator: asyncio.Task[None]
+    api: ApiClient, names: list[tuple[str, str]], timeout: float, operator: asyncio.Task[None], hub_port: int
 ) -> bool:
+    """Every example Ready, and reconciled by this operator at least once: a Ready left in status by
+    an earlier run is not yet this run's answer (its first reconcile may still find work)."""
     objects = client.CustomObjectsApi(api)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not operator.done():
@@ -199,10 +202,25 @@ async def _wait_ready(
             )
             for plural, n in names
         ]
-        if all(isinstance(body, dict) and is_ready(body) for body in bodies):
+        reconciled = await asyncio.to_thread(_reconciles_done, hub_port)
+        if reconciled >= len(names) and all(isinstance(body, dict) and is_ready(body) for body in bodies):
             return True
         await asyncio.sleep(1)
     return False
+
+
+def _reconciles_done(hub_port: int) -> float:
+    """The operator's onex_reconciles_total, summed over kinds and results (0 before it answers)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{hub_port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("onex_reconciles_total{")
+    )
 
 
 async def _demo_async(args: argparse.Namespace, api: ApiClient) -> int:
@@ -222,7 +240,7 @@ async def _demo_async(args: argparse.Namespace, api: ApiClient) -> int:
         for d in documents
         if d["kind"] in MANAGED
     ]
-    ready = await _wait_ready(api, managed, timeout=120, operator=operator)
+    ready = await _wait_ready(api, managed, timeout=120, operator=operator, hub_port=args.hub_port)
     if operator.done():
         await operator  # the operator stopped early: its error is the demo's answer
     print()
