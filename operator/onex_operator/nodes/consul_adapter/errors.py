@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-import requests
 from consul import exceptions as consul
 
 from onex_operator.errors import (
     InfraAuthenticationError,
-    InfraConnectionError,
     InfraResourceUnavailableError,
     InfraTimeoutError,
     ModelInfraErrorContext,
@@ -24,10 +22,11 @@ from onex_operator.errors import (
     sanitize,
 )
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
+from onex_operator.nodes.http_transport_errors import ErrorRule, transport_rules
 
 _STATUS_PREFIX = re.compile(r"^\d{3}\s+")
 
-_Rule = tuple[type[BaseException], type[RuntimeHostError], str]
+_Rule = ErrorRule
 
 # In order: the first rule whose exception type matches wins (ConnectTimeout is a Timeout too, and
 # means unreachable; consul.Timeout and the client errors are ConsulExceptions).
@@ -49,26 +48,7 @@ _RULES: list[_Rule] = [
         "Consul rejected {operation} as invalid; change the spec{said}",
     ),
     (consul.Timeout, InfraTimeoutError, "Consul {operation} exceeded its contract timeout{said}"),
-    (
-        requests.exceptions.ConnectTimeout,
-        InfraConnectionError,
-        "Consul {operation} failed, no connection to the agent within the contract timeout "
-        "(unreachable){said}",
-    ),
-    (requests.exceptions.Timeout, InfraTimeoutError, "Consul {operation} exceeded its contract timeout"),
-    (TimeoutError, InfraTimeoutError, "Consul {operation} exceeded its contract timeout"),
-    (
-        requests.exceptions.SSLError,
-        InfraConnectionError,
-        "Consul {operation} failed in the TLS handshake{said}",
-    ),
-    (
-        requests.exceptions.ConnectionError,
-        InfraConnectionError,
-        "Consul {operation} failed, cannot connect to the agent{said}",
-    ),
-    (requests.exceptions.RequestException, InfraConnectionError, "Consul {operation} failed{said}"),
-    (OSError, InfraConnectionError, "Consul {operation} failed{said}"),
+    *transport_rules("Consul", "agent"),
 ]
 
 

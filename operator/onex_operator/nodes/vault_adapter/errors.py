@@ -8,20 +8,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import requests
 from hvac import exceptions as hvac_errors
 
 from onex_operator.errors import (
     InfraAuthenticationError,
-    InfraConnectionError,
     InfraResourceUnavailableError,
-    InfraTimeoutError,
     ModelInfraErrorContext,
     ProtocolConfigurationError,
     RuntimeHostError,
     sanitize,
 )
 from onex_operator.models.enum_infra_transport_type import EnumInfraTransportType
+from onex_operator.nodes.http_transport_errors import ErrorRule, transport_rules
 
 LOGIN_OPERATION = "login"
 _SEALED_WORDS = ("sealed",)
@@ -58,31 +56,10 @@ def vault_errors(error: BaseException) -> str:
     return sanitize(" ".join(str(error).split()))[:512]
 
 
-_Rule = tuple[type[BaseException], type[RuntimeHostError], str]
+_Rule = ErrorRule
 
 # Transport failures, in order (ConnectTimeout is a Timeout too: it means unreachable).
-_TRANSPORT_RULES: list[_Rule] = [
-    (
-        requests.exceptions.ConnectTimeout,
-        InfraConnectionError,
-        "Vault {operation} failed, no connection to the server within the contract timeout "
-        "(unreachable){said}",
-    ),
-    (requests.exceptions.Timeout, InfraTimeoutError, "Vault {operation} exceeded its contract timeout"),
-    (TimeoutError, InfraTimeoutError, "Vault {operation} exceeded its contract timeout"),
-    (
-        requests.exceptions.SSLError,
-        InfraConnectionError,
-        "Vault {operation} failed in the TLS handshake{said}",
-    ),
-    (
-        requests.exceptions.ConnectionError,
-        InfraConnectionError,
-        "Vault {operation} failed, cannot connect to the server{said}",
-    ),
-    (requests.exceptions.RequestException, InfraConnectionError, "Vault {operation} failed{said}"),
-    (OSError, InfraConnectionError, "Vault {operation} failed{said}"),
-]
+_TRANSPORT_RULES: list[_Rule] = transport_rules("Vault", "server")
 
 # Vault's answers by status (hvac's exception per status), after the special cases below.
 _STATUS_RULES: list[_Rule] = [
