@@ -236,10 +236,32 @@ def test_schema_refuses_bad_values(
     assert message in done.stderr, done.stderr
 
 
-def test_two_replicas_are_refused_with_the_reason(helm: Path, testbed: RunningTestbed) -> None:
-    done = run_helm(helm, testbed, "template", "onex", str(CHART), "--set", "replicaCount=2", check=False)
+def test_two_replicas_peer_with_random_priorities(helm: Path, testbed: RunningTestbed) -> None:
+    """Two replicas: each pod joins the peering with no priority flag (so `onex-infra run` draws a
+    random one, tests/e2e/test_peering.py), and the rollout strategy stays Recreate."""
+    (deployment,) = by_kind(render(helm, testbed, "--set", "replicaCount=2"), "Deployment")
+    spec = deployment["spec"]
+    assert isinstance(spec, dict)
+    assert spec["replicas"] == 2 and spec["strategy"] == {"type": "Recreate"}
+    (container,) = spec["template"]["spec"]["containers"]
+    assert "--peering=onex-infra-operator" in container["args"]
+    assert not any("peering-priority" in arg for arg in container["args"])
+    assert not any("PEERING_PRIORITY" in env["name"] for env in container["env"])
+
+
+def test_two_replicas_without_peering_are_refused(helm: Path, testbed: RunningTestbed) -> None:
+    done = run_helm(
+        helm,
+        testbed,
+        "template",
+        "onex",
+        str(CHART),
+        "--set",
+        "replicaCount=2,peering.enabled=false",
+        check=False,
+    )
     assert done.returncode != 0, done.stdout
-    assert "replicaCount: at most 1 for now" in done.stderr and "peering priorities" in done.stderr
+    assert "more than 1 needs peering.enabled=true" in done.stderr, done.stderr
 
 
 # -- a real install --------------------------------------------------------------------------------

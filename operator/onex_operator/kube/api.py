@@ -127,6 +127,24 @@ class KubeApi:
         secret = await self.read_secret(namespace, name, correlation_id)
         return secret.data if secret is not None else None
 
+    async def read_config_map(self, namespace: str, name: str, correlation_id: UUID) -> ConfigMapData | None:
+        """A ConfigMap's text data and the names of its binaryData keys, or None when it does not
+        exist."""
+        config_map = await self._call(
+            lambda: self._core.read_namespaced_config_map(name, namespace),
+            "get configmaps",
+            f"{namespace}/{name}",
+            correlation_id,
+        )
+        if config_map is None:
+            return None
+        data = config_map.data if isinstance(config_map.data, dict) else {}
+        binary = config_map.binary_data if isinstance(config_map.binary_data, dict) else {}
+        return ConfigMapData(
+            data={str(key): str(value) for key, value in data.items()},
+            binary_keys=tuple(sorted(str(key) for key in binary)),
+        )
+
     async def read_secret(self, namespace: str, name: str, correlation_id: UUID) -> ModelSecretState | None:
         """A Secret's data (base64, as stored), labels and owners, or None when it does not exist."""
         secret = await self._call(
@@ -293,6 +311,12 @@ class KubeApi:
             raise InfraConnectionError(
                 f"Kubernetes API unreachable for {operation}: {error}", context=context
             ) from error
+
+
+@dataclass(frozen=True)
+class ConfigMapData:
+    data: dict[str, str]
+    binary_keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """`onex-infra plan -f FILE`: what the operator would change for the resources in FILE (KafkaTopic,
-VaultSecret, ConsulService), against the live services, without writing anything.
+VaultSecret, ConsulService, PostgresMigration), against the live services, without writing anything.
 
 Exit codes: 0 nothing to change; 2 changes pending; 1 something blocks them (a refusal, a
 conflict, an error, an invalid manifest); 64 a usage error (with `usage:` on stderr). `--output json`
@@ -71,8 +71,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "plan",
         help="show what the operator would change for the resources in files (writes nothing)",
-        description="Print what the operator would change for the KafkaTopic, VaultSecret and\n"
-        "ConsulService resources in FILE, against the live services, without writing anything.",
+        description="Print what the operator would change for the KafkaTopic, VaultSecret,\n"
+        "ConsulService and PostgresMigration resources in FILE, against the live services, without\n"
+        "writing anything.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

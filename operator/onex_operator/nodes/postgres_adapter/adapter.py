@@ -26,6 +26,7 @@ from onex_operator.nodes.connection_resolver.keys import connection_key
 from onex_operator.nodes.connection_resolver.resolve import secret_value
 from onex_operator.nodes.contract_io import operation_timeout
 from onex_operator.nodes.infrastructure_reducer.model_reconcile_result import StatusFields
+from onex_operator.nodes.postgres_adapter.config_map import config_map_migrations
 from onex_operator.nodes.postgres_adapter.connection import credentials_from, postgres_connection
 from onex_operator.nodes.postgres_adapter.errors import pg_context, translate
 from onex_operator.nodes.postgres_adapter.history import HistoryTable
@@ -39,7 +40,7 @@ from onex_operator.nodes.postgres_adapter.model_migration_plan import (
 from onex_operator.nodes.postgres_adapter.model_postgres_client_config import ModelPostgresClientConfig
 from onex_operator.nodes.postgres_adapter.plan import failed_version, plan_migrations
 from onex_operator.nodes.postgres_adapter.pools import Pool
-from onex_operator.nodes.postgres_adapter.versions import version_key
+from onex_operator.nodes.postgres_adapter.versions import VersionKey, version_key
 from onex_operator.runtime.managed.adapter import EnumOwnership, Ownership
 from onex_operator.runtime.managed.envelope import ManagedResource
 from onex_operator.runtime.status_store import ResourceRef
@@ -64,6 +65,8 @@ class PostgresMigrationAdapter:
 
     def __init__(self, container: ONEXContainer) -> None:
         self._container = container
+        # uid -> the versions a ConfigMap held at its last read (status.pending counts them)
+        self._config_map_versions: dict[str, frozenset[VersionKey]] = {}
 
     def parse_spec(self, raw: JsonObject) -> ModelPostgresMigrationSpec:
         return ModelPostgresMigrationSpec.model_validate(raw)
@@ -119,9 +122,21 @@ class PostgresMigrationAdapter:
         self, session: PostgresSession, resource: MigrationResource, correlation_id: UUID
     ) -> MigrationInputs:
         spec = resource.spec
-        if spec.migrations_from is not None or spec.migrations is None:
+        if spec.migrations_from is not None:
+            migrations = await config_map_migrations(
+                self._container.kube,
+                resource.namespace,
+                spec.migrations_from.config_map_ref.name,
+                correlation_id,
+                lock_timeout_ms=_milliseconds(spec.lock_timeout),
+                statement_timeout_ms=_milliseconds(spec.statement_timeout),
+            )
+            self._config_map_versions[resource.uid] = frozenset(m.key for m in migrations)
+        elif spec.migrations is not None:
+            migrations = desired_migrations(spec)
+        else:
             raise ProtocolConfigurationError(
-                "migrationsFrom (a ConfigMap) is not supported yet; list the migrations inline",
+                "no migrations: list them inline (migrations) or name a ConfigMap (migrationsFrom)",
                 context=pg_context("plan", resource.label, correlation_id),
             )
         values: dict[str, str] = {}
@@ -137,7 +152,7 @@ class PostgresMigrationAdapter:
                     _DB,
                     correlation_id,
                 )
-        return MigrationInputs(migrations=desired_migrations(spec), values=values)
+        return MigrationInputs(migrations=migrations, values=values)
 
     async def observe(
         self, session: PostgresSession, resource: MigrationResource, correlation_id: UUID
@@ -197,7 +212,7 @@ class PostgresMigrationAdapter:
         return await self.observe(session, resource, correlation_id)
 
     def status_fields(self, resource: MigrationResource, observed: MigrationObserved) -> StatusFields:
-        fields = history_status(resource.spec, observed)
+        fields = history_status(observed, self._desired_versions(resource))
         if resource.spec.management_policy is EnumManagementPolicy.MANAGE:
             fields["repair"] = resource.annotation(REPAIR_ANNOTATION)
         return fields
@@ -226,10 +241,16 @@ class PostgresMigrationAdapter:
         ref = ResourceRef(resource.uid, self.plural, resource.namespace, resource.name)
         await statuses.write(
             ref,
-            dict(history_status(resource.spec, observed)),
+            dict(history_status(observed, self._desired_versions(resource))),
             statuses.current(resource.uid, resource.body),
             correlation_id,
         )
+
+    def _desired_versions(self, resource: MigrationResource) -> frozenset[VersionKey]:
+        if resource.spec.migrations_from is not None:
+            return self._config_map_versions.get(resource.uid, frozenset())
+        self._config_map_versions.pop(resource.uid, None)
+        return frozenset(version_key(m.version) for m in resource.spec.migrations or ())
 
     def _run(
         self, session: PostgresSession, resource: MigrationResource, correlation_id: UUID
@@ -257,11 +278,12 @@ def desired_migrations(spec: ModelPostgresMigrationSpec) -> list[DesiredMigratio
     ]
 
 
-def history_status(spec: ModelPostgresMigrationSpec, observed: MigrationObserved) -> StatusFields:
+def history_status(observed: MigrationObserved, desired: frozenset[VersionKey]) -> StatusFields:
+    """`desired`: the versions the spec (or its ConfigMap) lists: those not applied are pending."""
     rows = [row for row in observed.history or () if row.success]
     applied = {row.key for row in rows}
     last = max(rows, key=lambda row: row.key).version if rows else None
-    pending = sum(1 for m in spec.migrations or () if version_key(m.version) not in applied)
+    pending = len(desired - applied)
     return {
         "lastAppliedVersion": last,
         "appliedCount": len(rows),

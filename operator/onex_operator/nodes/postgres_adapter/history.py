@@ -77,7 +77,11 @@ class HistoryTable:
         return bool(found)
 
     async def ensure(self, conn: Connection) -> None:
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
+        # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: a
+        # role with only USAGE and CREATE on an existing schema (credentialsFrom) must not need it
+        schema_exists = await conn.fetchval("SELECT true FROM pg_namespace WHERE nspname = $1", self.schema)
+        if not schema_exists:
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
         await conn.execute(
             f"""CREATE TABLE IF NOT EXISTS {self.qualified} (
                 version text PRIMARY KEY,

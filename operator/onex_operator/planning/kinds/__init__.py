@@ -6,10 +6,12 @@ from __future__ import annotations
 from onex_operator.container import ONEXContainer
 from onex_operator.nodes.consul_adapter.adapter import ConsulServiceAdapter
 from onex_operator.nodes.kafka_adapter.adapter import KafkaTopicAdapter
+from onex_operator.nodes.postgres_adapter.adapter import PostgresMigrationAdapter
 from onex_operator.nodes.vault_adapter.adapter import VaultSecretAdapter
 from onex_operator.planning.connectors import connector
 from onex_operator.planning.kinds.consul_service import ConsulServicePresentation
 from onex_operator.planning.kinds.kafka_topic import KafkaTopicPresentation, bootstrap_connect
+from onex_operator.planning.kinds.postgres_migration import PostgresMigrationPresentation
 from onex_operator.planning.kinds.vault_secret import VaultSecretPresentation
 from onex_operator.planning.plan_kind import PlanKind, ProtocolPlanKind
 
@@ -31,4 +33,7 @@ def plan_kinds(
     # container's one ConsulAgent per connection, which only reads here (services and checks)
     consul = ConsulServiceAdapter(container)
     consul_services = PlanKind(consul, ConsulServicePresentation(), connector(consul, named))
-    return [kafka_topics, vault_secrets, consul_services]
+    # the history table is only read (no CREATE, no lock); a pool from the container
+    postgres = PostgresMigrationAdapter(container)
+    migrations = PlanKind(postgres, PostgresMigrationPresentation(), connector(postgres, named))
+    return [kafka_topics, vault_secrets, consul_services, migrations]
