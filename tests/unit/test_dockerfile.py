@@ -6,6 +6,7 @@ console script fails here instead of at `make image`."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -129,13 +130,27 @@ def test_install_steps_and_entrypoint_help(tmp_path: Path) -> None:
     assert not names & {"pytest", "mypy", "ruff", "hypothesis"}
 
 
+def _make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
+    """`make -n TARGET` as from a shell: under `make test` the outer make's flags would make the
+    inner one print "Entering directory" lines."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+
+
 def test_make_image_and_kind_e2e_commands() -> None:
     """`make image` tags the image with pyproject's version; `make kind-e2e` loads that tag and
     installs the chart with it (printed with -n: neither can run without a container engine)."""
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    image = subprocess.run(["make", "-n", "image"], cwd=ROOT, capture_output=True, text=True, check=True)
+    image = _make_dry_run("image")
     assert image.stdout.split() == ["docker", "build", "-t", f"onex-infra-operator:{version}", "."]
-    kind = subprocess.run(["make", "-n", "kind-e2e"], cwd=ROOT, capture_output=True, text=True, check=True)
+    kind = _make_dry_run("kind-e2e")
     printed = kind.stdout
     assert "--config kind-config.yaml" in printed
     assert f"load docker-image onex-infra-operator:{version}" in printed
