@@ -17,6 +17,7 @@ from onex_operator.nodes.postgres_adapter.pools import Pool, PostgresPools
 from onex_operator.nodes.vault_adapter.client import VaultKv
 from onex_operator.nodes.vault_adapter.connection import VaultConnection
 from onex_operator.nodes.vault_adapter.model_vault_client_config import ModelVaultClientConfig
+from onex_operator.runtime.client_pool import ClientPool
 from onex_operator.runtime.hash_key import HashKeySource
 from onex_operator.runtime.health import HealthRegistry
 from onex_operator.runtime.managed.usage import ConnectionUsage
@@ -36,13 +37,19 @@ class ONEXContainer:
         self.health = HealthRegistry()
         self.statuses = StatusStore(self.kube)
         self.usage = ConnectionUsage(self.kube)
-        self._kafka_admins: dict[str, KafkaTopicAdmin] = {}
+        self._kafka_admins: ClientPool[ModelKafkaClientConfig, KafkaTopicAdmin] = ClientPool(
+            lambda config: KafkaTopicAdmin(config, self.metrics)
+        )
         self.kafka_connections: TtlCache[tuple[str, ModelKafkaClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS
         )
-        self._vault_clients: dict[str, VaultKv] = {}
+        self._vault_clients: ClientPool[ModelVaultClientConfig, VaultKv] = ClientPool(
+            lambda config: VaultKv(config, counter=self.metrics), VaultKv.close
+        )
         self.vault_connections: TtlCache[VaultConnection] = TtlCache(CONNECTION_CACHE_SECONDS)
-        self._consul_clients: dict[str, ConsulAgent] = {}
+        self._consul_clients: ClientPool[ModelConsulClientConfig, ConsulAgent] = ClientPool(
+            lambda config: ConsulAgent(config, self.metrics), ConsulAgent.close
+        )
         self.consul_connections: TtlCache[tuple[str, ModelConsulClientConfig]] = TtlCache(
             CONNECTION_CACHE_SECONDS
         )
@@ -53,35 +60,16 @@ class ONEXContainer:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def kafka_admin(self, connection: str, config: ModelKafkaClientConfig) -> KafkaTopicAdmin:
-        """One admin client (and one set of batchers) per connection. When a connection's settings
-        change (a rotated password, say) the old client is dropped, so it stops logging in."""
-        admin = self._kafka_admins.get(connection)
-        if admin is None or admin.config != config:
-            admin = KafkaTopicAdmin(config, self.metrics)
-            self._kafka_admins[connection] = admin
-        return admin
+        """One admin client (and one set of batchers) per connection."""
+        return self._kafka_admins.get(connection, config)
 
     def vault_kv(self, connection: str, config: ModelVaultClientConfig) -> VaultKv:
-        """One Vault client (one login, one bounded pool) per connection, replaced when the
-        connection's settings or credentials change."""
-        client = self._vault_clients.get(connection)
-        if client is None or client.config != config:
-            if client is not None:
-                client.close()
-            client = VaultKv(config, counter=self.metrics)
-            self._vault_clients[connection] = client
-        return client
+        """One Vault client (one login, one bounded pool) per connection."""
+        return self._vault_clients.get(connection, config)
 
     def consul_client(self, connection: str, config: ModelConsulClientConfig) -> ConsulAgent:
-        """One Consul agent client (one bounded pool, one batcher) per connection, replaced when the
-        connection's address or token changes."""
-        client = self._consul_clients.get(connection)
-        if client is None or client.config != config:
-            if client is not None:
-                client.close()
-            client = ConsulAgent(config, self.metrics)
-            self._consul_clients[connection] = client
-        return client
+        """One Consul agent client (one bounded pool, one batcher) per connection."""
+        return self._consul_clients.get(connection, config)
 
     async def postgres_pool(self, config: ModelPostgresClientConfig) -> Pool:
         """One bounded asyncpg pool per server, database, role and sslMode, replaced when the
